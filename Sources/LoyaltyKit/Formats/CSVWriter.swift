@@ -1,0 +1,80 @@
+/// Writes RFC 4180 CSV: fields quoted only when they hold a comma, quote, CR or LF; rows end in CRLF
+/// is what RFC 4180 says, but every spreadsheet and BI tool reads LF and diffs stay readable, so LF.
+///
+/// Text cells can be escaped against formula injection: a spreadsheet runs a cell that starts with
+/// `=`, `+`, `-`, `@`, tab or CR as a formula, so such a text gets a leading `'` (OWASP's advice).
+/// Numbers and dates go through `raw(_:)` and are never escaped: `-3` is a number, not a formula.
+///
+///     let csv = CSVWriter(to: output, escapeFormulas: true)
+///     csv.row(["id", "name"]); csv.text("=1+1"); csv.raw("-3"); csv.endRow()
+///     // id,name\n'=1+1,-3\n
+public final class CSVWriter {
+    private let output: FileOutput
+    private let escapeFormulas: Bool
+    private var atRowStart = true
+    public private(set) var rowsWritten = 0
+
+    public init(to output: FileOutput, escapeFormulas: Bool) {
+        self.output = output
+        self.escapeFormulas = escapeFormulas
+    }
+
+    /// A text cell; `nil` is an empty cell.
+    public func text(_ value: String?) throws {
+        try separator()
+        guard var value, !value.isEmpty else { return }
+        if escapeFormulas, let first = value.utf8.first, CSVWriter.formulaLeaders.contains(first) {
+            value = "'" + value
+        }
+        try emit(value)
+    }
+
+    /// A number, date or other cell that is not free text: quoted if it must be, never escaped.
+    public func raw(_ value: String?) throws {
+        try separator()
+        guard let value, !value.isEmpty else { return }
+        try emit(value)
+    }
+
+    public func endRow() throws {
+        try output.write(byte: UInt8(ascii: "\n"))
+        atRowStart = true
+        rowsWritten += 1
+    }
+
+    /// A whole row of text cells (a header, or rows of strings).
+    public func row(_ cells: [String?]) throws {
+        for cell in cells { try text(cell) }
+        try endRow()
+    }
+
+    private func separator() throws {
+        if atRowStart {
+            atRowStart = false
+        } else {
+            try output.write(byte: UInt8(ascii: ","))
+        }
+    }
+
+    private func emit(_ value: String) throws {
+        var needsQuotes = false
+        for byte in value.utf8 where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+            needsQuotes = true
+            break
+        }
+        guard needsQuotes else {
+            try output.write(value)
+            return
+        }
+        try output.write(byte: 0x22)
+        for byte in value.utf8 {
+            if byte == 0x22 { try output.write(byte: 0x22) }
+            try output.write(byte: byte)
+        }
+        try output.write(byte: 0x22)
+    }
+
+    private static let formulaLeaders: Set<UInt8> = [
+        UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
+    ]
+}

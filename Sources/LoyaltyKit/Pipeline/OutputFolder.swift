@@ -1,0 +1,69 @@
+import Foundation
+
+/// The run's output folder (`out/AS_OF/`). Stages write into a hidden staging folder inside it;
+/// only when the whole run has succeeded is each file renamed into place, so a failed run leaves
+/// the previous run's outputs untouched and a reader never sees a half-written file.
+public final class OutputFolder {
+    public let directory: String
+    let staging: String
+    /// File name (relative to `directory`) → data rows written.
+    public private(set) var files: [String: Int] = [:]
+
+    public init(directory: String, runKey: Int64) throws {
+        self.directory = directory
+        staging = (directory as NSString).appendingPathComponent(".staging-run-\(runKey)")
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        } catch {
+            throw LoyaltyError.io(path: directory, message: "cannot create the output folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// Creates `name` (which may hold subfolders, e.g. `feeds/email.csv`) in the staging folder.
+    public func create(_ name: String, mode: mode_t = 0o644) throws -> FileOutput {
+        let path = (staging as NSString).appendingPathComponent(name)
+        let folder = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        files[name] = 0
+        return try FileOutput(path: path, mode: mode)
+    }
+
+    /// Writes a CSV output: a header, then whatever `body` writes; text cells are formula-escaped.
+    @discardableResult
+    public func writeCSV(_ name: String, header: [String], mode: mode_t = 0o644, _ body: (CSVWriter) throws -> Void) throws -> Int {
+        let file = try create(name, mode: mode)
+        let csv = CSVWriter(to: file, escapeFormulas: true)
+        try csv.row(header)
+        try body(csv)
+        try file.close()
+        files[name] = csv.rowsWritten - 1
+        return csv.rowsWritten - 1
+    }
+
+    /// Writes a whole small file (JSON, HTML) at once.
+    public func write(_ name: String, text: String, rows: Int = 0) throws {
+        let file = try create(name)
+        try file.write(text)
+        try file.close()
+        files[name] = rows
+    }
+
+    /// Moves every staged file into place by rename (atomic per file), then removes staging.
+    public func commit() throws {
+        let manager = FileManager.default
+        for name in files.keys.sorted() {
+            let source = (staging as NSString).appendingPathComponent(name)
+            let target = (directory as NSString).appendingPathComponent(name)
+            try? manager.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard rename(source, target) == 0 else {
+                throw LoyaltyError.io(path: target, message: "cannot move the new output into place: \(String(cString: strerror(errno)))")
+            }
+        }
+        try? manager.removeItem(atPath: staging)
+    }
+
+    /// Drops everything staged: the previous outputs stay as they were.
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: staging)
+    }
+}

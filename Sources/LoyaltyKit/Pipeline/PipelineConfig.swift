@@ -1,0 +1,218 @@
+import Foundation
+import Yams
+
+/// The pipeline file (`pipelines/*.yml`): every key has a default, documented in
+/// `pipelines/nightly.yml` and `docs/configuration.md`. Keys named in the data contract keep their
+/// contract names; unknown keys and bad values are errors that name the file, line and key.
+public struct PipelineConfig: Equatable, Sendable {
+    public var input: String?
+    public var output = "out"
+    public var warehouse = "var/warehouse.sqlite"
+    public var timezone = "UTC"
+    public var seed: UInt64 = 42
+    public var ingest = IngestConfig()
+    public var segment = SegmentConfig()
+    public var pairs = PairsConfig()
+    public var offers = OffersConfig()
+
+    public init() {}
+
+    public struct IngestConfig: Equatable, Sendable {
+        /// Log a progress line every this many rows of a file.
+        public var progressEvery = 1_000_000
+    }
+
+    public struct SegmentConfig: Equatable, Sendable {
+        public var lookbackDays: Int?
+        public var bins = 5
+        public var cutPoints = CutPoints()
+        public var rules = SegmentRule.contractDefaults
+        /// nil = `auto`.
+        public var k: Int?
+        public var nInit = 10
+    }
+
+    public struct CutPoints: Equatable, Sendable {
+        public var recency: [Double]?
+        public var frequency: [Double]?
+        public var monetary: [Double]?
+    }
+
+    public struct PairsConfig: Equatable, Sendable {
+        public var minCount = 2
+    }
+
+    public struct OffersConfig: Equatable, Sendable {
+        public var maxPerCustomer = 3
+        public var holdoutShare = 0.05
+    }
+
+    /// Reads and validates a pipeline file.
+    /// - Throws: `LoyaltyError.config` naming the line and key of the first problem.
+    public static func load(path: String) throws -> PipelineConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LoyaltyError.config(file: path, line: nil, key: "(file)", message: "cannot read the pipeline file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw LoyaltyError.config(file: path, line: nil, key: "(file)", message: "the pipeline file is not UTF-8")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    public static func parse(yaml: String, file: String) throws -> PipelineConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw LoyaltyError.config(file: file, line: yamlErrorLine(error), key: "(syntax)", message: "not valid YAML: \(error)")
+        }
+        var config = PipelineConfig()
+        guard let root else { return config }
+        var top = try YAMLMapping(node: root, file: file, path: "")
+        config.input = try top.string("input")
+        config.output = try top.string("output") ?? config.output
+        config.warehouse = try top.string("warehouse") ?? config.warehouse
+        config.timezone = try top.string("timezone") ?? config.timezone
+        if TimeZone(identifier: config.timezone) == nil {
+            throw top.fail("timezone", "unknown time zone '\(config.timezone)' (use an IANA name such as UTC or Europe/Berlin)")
+        }
+        if let seed = try top.int("seed", in: 0...Int.max) { config.seed = UInt64(seed) }
+
+        if var ingest = try top.mapping("ingest") {
+            config.ingest.progressEvery = try ingest.int("progress_every", in: 1...Int.max) ?? config.ingest.progressEvery
+            try ingest.rejectUnknownKeys()
+        }
+        if var segment = try top.mapping("segment") {
+            config.segment = try parseSegment(&segment)
+            try segment.rejectUnknownKeys()
+        }
+        if var pairs = try top.mapping("pairs") {
+            config.pairs.minCount = try pairs.int("min_count", in: 1...Int.max) ?? config.pairs.minCount
+            try pairs.rejectUnknownKeys()
+        }
+        if var offers = try top.mapping("offers") {
+            config.offers.maxPerCustomer = try offers.int("max_per_customer", in: 0...1000) ?? config.offers.maxPerCustomer
+            config.offers.holdoutShare = try offers.double("holdout_share", in: 0...0.5) ?? config.offers.holdoutShare
+            try offers.rejectUnknownKeys()
+        }
+        try top.rejectUnknownKeys()
+        return config
+    }
+
+    private static func parseSegment(_ map: inout YAMLMapping) throws -> SegmentConfig {
+        var segment = SegmentConfig()
+        segment.lookbackDays = try map.int("lookback_days", in: 1...100_000)
+        segment.bins = try map.int("bins", in: 2...20) ?? segment.bins
+        if let kNode = map.node("k") {
+            if kNode.string == "auto" {
+                segment.k = nil
+            } else if let k = kNode.int, (1...50).contains(k) {
+                segment.k = k
+            } else {
+                throw map.fail("k", "expected 'auto' or a whole number in 1…50, got '\(kNode.string ?? "?")'")
+            }
+        }
+        segment.nInit = try map.int("n_init", in: 1...1000) ?? segment.nInit
+        if var cuts = try map.mapping("cut_points") {
+            for dimension in ["recency", "frequency", "monetary"] {
+                guard let nodes = try cuts.sequence(dimension) else { continue }
+                let values = try cuts.numbers(nodes, key: dimension)
+                guard values.count == segment.bins - 1 else {
+                    throw cuts.fail(dimension, "expected \(segment.bins - 1) cut points for \(segment.bins) bins, got \(values.count)")
+                }
+                guard zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                    throw cuts.fail(dimension, "cut points must be strictly ascending, got \(values)")
+                }
+                switch dimension {
+                case "recency": segment.cutPoints.recency = values
+                case "frequency": segment.cutPoints.frequency = values
+                default: segment.cutPoints.monetary = values
+                }
+            }
+            try cuts.rejectUnknownKeys()
+        }
+        if let ruleNodes = try map.sequence("rules") {
+            segment.rules = try ruleNodes.map { node in
+                var rule = try YAMLMapping(node: node, file: map.file, path: map.qualified("rules"))
+                guard let name = try rule.string("name"), !name.isEmpty else {
+                    throw rule.fail("name", "every rule needs a name")
+                }
+                func range(_ key: String) throws -> ClosedRange<Int> {
+                    guard let nodes = try rule.sequence(key) else { return 1...segment.bins }
+                    let values = try rule.numbers(nodes, key: key)
+                    guard values.count == 2, let low = Int(exactly: values[0]), let high = Int(exactly: values[1]),
+                          1 <= low, low <= high, high <= segment.bins else {
+                        throw rule.fail(key, "expected [low, high] with 1 ≤ low ≤ high ≤ \(segment.bins), got \(values)")
+                    }
+                    return low...high
+                }
+                let parsed = SegmentRule(name: name, recency: try range("recency"), frequency: try range("frequency"),
+                                         monetary: try range("monetary"))
+                try rule.rejectUnknownKeys()
+                return parsed
+            }
+        } else if segment.bins != 5 {
+            throw map.fail("bins", "the default segment rules are written for 5 bins; with \(segment.bins) bins give segment.rules too")
+        }
+        return segment
+    }
+
+    private static func yamlErrorLine(_ error: YamlError) -> Int? {
+        switch error {
+        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _): return mark.line
+        default: return nil
+        }
+    }
+
+    /// One `key=value` line per effective setting, sorted: the config digest is its SHA-256, so two
+    /// runs with the same digest computed their figures under the same settings.
+    public var canonicalText: String {
+        func list(_ values: [Double]?) -> String { values.map { $0.map { String($0) }.joined(separator: ",") } ?? "computed" }
+        var lines = [
+            "timezone=\(timezone)", "seed=\(seed)",
+            "segment.lookback_days=\(segment.lookbackDays.map(String.init) ?? "all")",
+            "segment.bins=\(segment.bins)",
+            "segment.cut_points.recency=\(list(segment.cutPoints.recency))",
+            "segment.cut_points.frequency=\(list(segment.cutPoints.frequency))",
+            "segment.cut_points.monetary=\(list(segment.cutPoints.monetary))",
+            "segment.k=\(segment.k.map(String.init) ?? "auto")", "segment.n_init=\(segment.nInit)",
+            "pairs.min_count=\(pairs.minCount)",
+            "offers.max_per_customer=\(offers.maxPerCustomer)", "offers.holdout_share=\(offers.holdoutShare)",
+        ]
+        for (index, rule) in segment.rules.enumerated() {
+            lines.append("segment.rules.\(index)=\(rule.name)|\(rule.recency)|\(rule.frequency)|\(rule.monetary)")
+        }
+        return lines.sorted().joined(separator: "\n")
+    }
+
+    public var digest: String { SHA256.hex(canonicalText) }
+}
+
+/// A named segment: customers whose three scores all fall in the closed intervals.
+public struct SegmentRule: Equatable, Sendable {
+    public var name: String
+    public var recency: ClosedRange<Int>
+    public var frequency: ClosedRange<Int>
+    public var monetary: ClosedRange<Int>
+
+    public init(name: String, recency: ClosedRange<Int>, frequency: ClosedRange<Int>, monetary: ClosedRange<Int>) {
+        self.name = name
+        self.recency = recency
+        self.frequency = frequency
+        self.monetary = monetary
+    }
+
+    /// The contract's default table, in its order (first match wins).
+    public static let contractDefaults: [SegmentRule] = [
+        SegmentRule(name: "Champions", recency: 5...5, frequency: 5...5, monetary: 5...5),
+        SegmentRule(name: "Potential Loyalist", recency: 3...5, frequency: 3...5, monetary: 2...5),
+        SegmentRule(name: "Loyal Customers", recency: 2...4, frequency: 2...4, monetary: 2...4),
+        SegmentRule(name: "Promising", recency: 3...4, frequency: 1...3, monetary: 3...5),
+        SegmentRule(name: "New Customers", recency: 4...5, frequency: 1...3, monetary: 1...5),
+        SegmentRule(name: "Can't Lose Them", recency: 1...2, frequency: 3...4, monetary: 4...5),
+        SegmentRule(name: "At Risk", recency: 1...2, frequency: 2...5, monetary: 4...5),
+        SegmentRule(name: "Need Attention", recency: 1...3, frequency: 3...5, monetary: 3...5),
+        SegmentRule(name: "About To Sleep", recency: 2...3, frequency: 1...3, monetary: 1...4),
+        SegmentRule(name: "Lost", recency: 1...1, frequency: 1...5, monetary: 1...5),
+    ]
+}

@@ -1,0 +1,40 @@
+import GRDB
+
+/// The migrations of every stage's tables, in the order stages were added. A migration, once
+/// released, is never edited: a change is a new migration, so existing warehouses upgrade in place.
+enum WarehouseSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-run-ledger", migrate: { db in try RunLedgerSchema.create(db) })
+        migrator.registerMigration("v1-ingest", migrate: { db in try IngestSchema.create(db) })
+        return migrator
+    }
+}
+
+/// `run` and `stage_run`: what ran, when, with which settings, and how it ended.
+enum RunLedgerSchema {
+    static func create(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE run (
+                run_key INTEGER PRIMARY KEY,
+                command TEXT NOT NULL,
+                as_of TEXT NOT NULL,
+                config_digest TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                finished_at TEXT,
+                status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+                message TEXT
+            );
+            CREATE TABLE stage_run (
+                run_key INTEGER NOT NULL REFERENCES run(run_key) ON DELETE CASCADE,
+                stage TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                seconds REAL,
+                status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+                rows_written INTEGER,
+                message TEXT,
+                PRIMARY KEY (run_key, stage)
+            );
+            """)
+    }
+}
