@@ -41,7 +41,6 @@ public final class CSVReader {
         var quoteLine = 1
         var inRecord = false
         var state = State.fieldStart
-        var firstChunk = true
 
         func emit() throws {
             defer {
@@ -90,10 +89,6 @@ public final class CSVReader {
             var count = try source.read(into: chunk, capacity: chunkSize)
             if count == 0 { break }
             var i = 0
-            if firstChunk {
-                firstChunk = false
-                if count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { i = 3 }
-            }
             while i < count {
                 switch state {
                 case .fieldStart:
@@ -223,7 +218,9 @@ public final class CSVReader {
     private func mapHeader(_ record: RecordBuffer, columns: [String], required: Set<String>) throws -> [Int] {
         var names: [String] = []
         for index in 0..<record.fieldStarts.count {
-            let name = String(decoding: record.field(index), as: UTF8.self)
+            var name = String(decoding: record.field(index), as: UTF8.self)
+            // A byte order mark, which spreadsheet exports put before the first header name.
+            if index == 0 && name.hasPrefix("\u{FEFF}") { name.removeFirst() }
             names.append(name.trimmingCharacters(in: .whitespaces).lowercased())
         }
         var map = [Int](repeating: -1, count: columns.count)

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import LoyaltyKit
+
+@Suite struct PipelineConfigTests {
+    @Test func emptyFileGivesTheContractDefaults() throws {
+        let config = try PipelineConfig.parse(yaml: "", file: "p.yml")
+        #expect(config.output == "out")
+        #expect(config.warehouse == "var/warehouse.sqlite")
+        #expect(config.timezone == "UTC")
+        #expect(config.seed == 42)
+        #expect(config.segment.bins == 5)
+        #expect(config.segment.k == nil)
+        #expect(config.segment.nInit == 10)
+        #expect(config.segment.rules.count == 10)
+        #expect(config.pairs.minCount == 2)
+        #expect(config.offers.maxPerCustomer == 3)
+        #expect(config.offers.holdoutShare == 0.05)
+    }
+
+    @Test func shippedPipelineFilesAreValid() throws {
+        let nightly = try PipelineConfig.load(path: packageRoot + "/pipelines/nightly.yml")
+        #expect(nightly == PipelineConfig())
+        let demo = try PipelineConfig.load(path: packageRoot + "/pipelines/demo.yml")
+        #expect(demo.input == "fixtures/demo")
+    }
+
+    @Test func unknownKeyNamesItsLineAndKey() {
+        let yaml = "seed: 7\nsegment:\n  bins: 5\n  binz: 4\n"
+        #expect(throws: LoyaltyError.config(file: "p.yml", line: 4, key: "segment.binz",
+                                            message: "unknown key (known keys here: bins, cut_points, k, lookback_days, n_init, rules)")) {
+            try PipelineConfig.parse(yaml: yaml, file: "p.yml")
+        }
+    }
+
+    @Test func badValuesNameTheirLine() throws {
+        let cases: [(String, Int, String)] = [
+            ("seed: many\n", 1, "seed"),
+            ("pairs:\n  min_count: 0\n", 2, "pairs.min_count"),
+            ("offers:\n  holdout_share: 0.9\n", 2, "offers.holdout_share"),
+            ("timezone: Mars/Base\n", 1, "timezone"),
+            ("segment:\n  k: lots\n", 2, "segment.k"),
+            ("segment:\n  cut_points:\n    recency: [30, 10, 60, 90]\n", 3, "segment.cut_points.recency"),
+            ("segment:\n  cut_points:\n    monetary: [1, 2]\n", 3, "segment.cut_points.monetary"),
+            ("segment:\n  rules:\n    - name: X\n      recency: [4, 2]\n", 4, "segment.rules.recency"),
+        ]
+        for (yaml, line, key) in cases {
+            do {
+                _ = try PipelineConfig.parse(yaml: yaml, file: "p.yml")
+                Issue.record("no error for \(yaml)")
+            } catch let LoyaltyError.config(file, errorLine, errorKey, _) {
+                #expect(file == "p.yml")
+                #expect(errorLine == line, "\(yaml)")
+                #expect(errorKey == key, "\(yaml)")
+            }
+        }
+    }
+
+    @Test func yamlSyntaxErrorsNameTheirLine() {
+        do {
+            _ = try PipelineConfig.parse(yaml: "seed: 1\nsegment: [unclosed\n", file: "p.yml")
+            Issue.record("no error")
+        } catch let LoyaltyError.config(_, line, _, message) {
+            #expect(line != nil)
+            #expect(message.contains("YAML"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func rulesCutPointsAndKAreRead() throws {
+        let config = try PipelineConfig.parse(yaml: """
+            segment:
+              k: 6
+              lookback_days: 365
+              cut_points:
+                recency: [10, 30, 60, 120]
+              rules:
+                - {name: Best, recency: [4, 5], frequency: [4, 5], monetary: [4, 5]}
+                - name: Rest
+            """, file: "p.yml")
+        #expect(config.segment.k == 6)
+        #expect(config.segment.lookbackDays == 365)
+        #expect(config.segment.cutPoints.recency == [10, 30, 60, 120])
+        #expect(config.segment.cutPoints.frequency == nil)
+        #expect(config.segment.rules == [
+            SegmentRule(name: "Best", recency: 4...5, frequency: 4...5, monetary: 4...5),
+            SegmentRule(name: "Rest", recency: 1...5, frequency: 1...5, monetary: 1...5),
+        ])
+    }
+
+    @Test func digestChangesWithFigureSettingsOnly() throws {
+        let base = try PipelineConfig.parse(yaml: "input: a\n", file: "p.yml")
+        let otherFolder = try PipelineConfig.parse(yaml: "input: b\noutput: elsewhere\n", file: "p.yml")
+        let otherSeed = try PipelineConfig.parse(yaml: "seed: 43\n", file: "p.yml")
+        #expect(base.digest == otherFolder.digest)
+        #expect(base.digest != otherSeed.digest)
+    }
+
+    @Test func optionsBeatTheFile() throws {
+        let root = try temporaryFolder()
+        try write("input: from-file\nwarehouse: file.sqlite\noutput: file-out\n", to: root + "/p.yml")
+        let fromFile = try RunSettings.resolve(RunOptions(pipeline: root + "/p.yml", asOf: "2026-11-21"))
+        #expect(fromFile.inputDirectory == "from-file")
+        #expect(fromFile.warehousePath == "file.sqlite")
+        #expect(fromFile.outputDirectory == "file-out/2026-11-21")
+        let overridden = try RunSettings.resolve(RunOptions(pipeline: root + "/p.yml", input: "cli", asOf: "2026-11-21", out: "o", warehouse: "w"))
+        #expect(overridden.inputDirectory == "cli")
+        #expect(overridden.warehousePath == "w")
+        #expect(overridden.outputDirectory == "o")
+        // Without --as-of: yesterday.
+        let today = CivilDate.days(year: 2026, month: 11, day: 22)
+        #expect(try RunSettings.resolve(RunOptions(pipeline: root + "/p.yml"), today: today).asOfText == "2026-11-21")
+        #expect(throws: LoyaltyError.self) { try RunSettings.resolve(RunOptions(pipeline: root + "/p.yml", asOf: "21.11.2026")) }
+        #expect(throws: LoyaltyError.self) { try RunSettings.resolve(RunOptions(pipeline: root + "/missing.yml")) }
+    }
+}
