@@ -66,13 +66,12 @@ public final class CSVReader {
             }
             try starts.withUnsafeBufferPointer { startPointer in
                 try ends.withUnsafeBufferPointer { endPointer in
-                    let captured = record
                     let row = InputRecord(
                         line: recordLine, storage: UnsafePointer(record.storage),
                         starts: startPointer.baseAddress!, ends: endPointer.baseAddress!,
                         columnCount: columns.count, fieldsInRow: found, expectedFields: headerCount,
                         nestedIndex: nil,
-                        rawText: { CSVReader.encode(captured) })
+                        fields: record, rawLine: nil)
                     try body(row)
                 }
             }

@@ -15,7 +15,9 @@ public struct InputRecord {
     public let expectedFields: Int
     /// For JSON Lines orders with nested lines: the line's index in the order's `lines` array.
     public let nestedIndex: Int?
-    let rawText: () -> String
+    /// The fields as read, for re-encoding a CSV row; JSON rows keep their line instead.
+    unowned let fields: RecordBuffer
+    let rawLine: String?
 
     /// The field's bytes; empty when the field is empty or the column is absent.
     @inline(__always)
@@ -37,7 +39,7 @@ public struct InputRecord {
     public func isEmpty(_ column: Int) -> Bool { bytes(column).isEmpty }
 
     /// The row as it was delivered (CSV re-encoded from its fields, or the JSON line), for rejects.
-    public var raw: String { rawText() }
+    public var raw: String { rawLine ?? CSVReader.encode(fields) }
 }
 
 /// A growable byte and field-boundary buffer reused for every record of a file.

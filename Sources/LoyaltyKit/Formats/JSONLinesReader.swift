@@ -96,7 +96,7 @@ public final class JSONLinesReader {
                         line: line, storage: UnsafePointer(record.storage),
                         starts: starts.baseAddress!, ends: ends.baseAddress!,
                         columnCount: columns.count, fieldsInRow: columns.count, expectedFields: columns.count,
-                        nestedIndex: nestedIndex, rawText: { raw }))
+                        nestedIndex: nestedIndex, fields: record, rawLine: raw))
                 }
             }
         }

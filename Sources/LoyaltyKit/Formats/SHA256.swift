@@ -1,40 +1,36 @@
 /// SHA-256 (FIPS 180-4) for input checksums in the load ledger and the manifest.
 ///
 /// Written here because Foundation on Linux has no digest API and swift-crypto would cost every
-/// build minutes for one function; checked against the standard test vectors in the tests.
+/// build minutes for one function; checked against the standard test vectors in the tests. It runs
+/// on every byte ingest reads, so the state is plain stored words and the block a fixed buffer.
 public struct SHA256 {
-    private var state: [UInt32] = [
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
-    private var block = [UInt8](repeating: 0, count: 64)
-    private var blockCount = 0
+    private var h0: UInt32 = 0x6a09_e667, h1: UInt32 = 0xbb67_ae85, h2: UInt32 = 0x3c6e_f372, h3: UInt32 = 0xa54f_f53a
+    private var h4: UInt32 = 0x510e_527f, h5: UInt32 = 0x9b05_688c, h6: UInt32 = 0x1f83_d9ab, h7: UInt32 = 0x5be0_cd19
+    private var pending: [UInt8] = []
     private var totalBytes: UInt64 = 0
 
     public init() {}
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         totalBytes &+= UInt64(bytes.count)
         var index = 0
-        let count = bytes.count
-        if blockCount > 0 {
-            while blockCount < 64 && index < count {
-                block[blockCount] = bytes[index]
-                blockCount += 1
-                index += 1
-            }
-            if blockCount == 64 {
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, bytes.count)
+            pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
+            index = take
+            if pending.count == 64 {
+                let block = pending
                 block.withUnsafeBytes { compress($0.baseAddress!) }
-                blockCount = 0
+                pending.removeAll(keepingCapacity: true)
             }
         }
-        while count - index >= 64 {
-            compress(bytes.baseAddress! + index)
+        while bytes.count - index >= 64 {
+            compress(base + index)
             index += 64
         }
-        while index < count {
-            block[blockCount] = bytes[index]
-            blockCount += 1
-            index += 1
+        if index < bytes.count {
+            pending.append(contentsOf: UnsafeRawBufferPointer(start: base + index, count: bytes.count - index))
         }
     }
 
@@ -47,15 +43,13 @@ public struct SHA256 {
     public mutating func finalizeHex() -> String {
         let bitLength = totalBytes &* 8
         var padding: [UInt8] = [0x80]
-        let padLength = (blockCount < 56 ? 56 : 120) - blockCount - 1
-        padding += [UInt8](repeating: 0, count: padLength)
+        let used = Int(totalBytes % 64)
+        padding += [UInt8](repeating: 0, count: (used < 56 ? 55 : 119) - used)
         for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        let saved = totalBytes
         update(padding)
-        totalBytes = saved
         let hexDigits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []
-        for word in state {
+        for word in [h0, h1, h2, h3, h4, h5, h6, h7] {
             for shift in stride(from: 28, through: 0, by: -4) { hex.append(hexDigits[Int((word >> UInt32(shift)) & 0xF)]) }
         }
         return String(decoding: hex, as: UTF8.self)
@@ -70,31 +64,26 @@ public struct SHA256 {
     private mutating func compress(_ pointer: UnsafeRawPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for t in 0..<16 {
-                let offset = t * 4
-                w[t] = UInt32(pointer.load(fromByteOffset: offset, as: UInt8.self)) << 24
-                    | UInt32(pointer.load(fromByteOffset: offset + 1, as: UInt8.self)) << 16
-                    | UInt32(pointer.load(fromByteOffset: offset + 2, as: UInt8.self)) << 8
-                    | UInt32(pointer.load(fromByteOffset: offset + 3, as: UInt8.self))
+                w[t] = UInt32(bigEndian: pointer.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
             }
             for t in 16..<64 {
                 let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
                 let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
                 w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
             }
-            var a = state[0], b = state[1], c = state[2], d = state[3]
-            var e = state[4], f = state[5], g = state[6], h = state[7]
-            for t in 0..<64 {
-                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                let choice = (e & f) ^ (~e & g)
-                let temp1 = h &+ s1 &+ choice &+ SHA256.k[t] &+ w[t]
-                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                let temp2 = s0 &+ majority
-                h = g; g = f; f = e; e = d &+ temp1
-                d = c; c = b; b = a; a = temp1 &+ temp2
+            var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+            SHA256.k.withUnsafeBufferPointer { k in
+                for t in 0..<64 {
+                    let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                    let choice = (e & f) ^ (~e & g)
+                    let temp1 = h &+ s1 &+ choice &+ k[t] &+ w[t]
+                    let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    h = g; g = f; f = e; e = d &+ temp1
+                    d = c; c = b; b = a; a = temp1 &+ s0 &+ majority
+                }
             }
-            state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-            state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+            h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
         }
     }
 

@@ -76,7 +76,8 @@ public struct IngestStage: Stage {
         let isJSON = fileName.contains(".jsonl")
         let progressEvery = context.config.ingest.progressEvery
         context.logger.info("loading \(fileName)")
-        return try context.write { db in
+        // The order-line loader resolves products, customers and orders to keys itself.
+        return try context.write(enforcingForeignKeys: entity != .transactions) { db in
             let (source, file) = try openByteSource(path: path)
             try db.execute(
                 sql: """

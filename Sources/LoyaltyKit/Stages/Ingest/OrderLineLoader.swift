@@ -22,6 +22,12 @@ final class OrderLineLoader: EntityLoader {
     private var products: [String: Int64]
     private var customers: [String: Int64]
     private var orders: [String: OrderState] = [:]
+    // Lines of one order are usually adjacent: the order being read stays out of the map until
+    // another order starts, which saves most hash lookups on the hottest loop.
+    private var currentOrderId: String?
+    private var current = OrderState()
+    private var lastCustomerId: String?
+    private var lastCustomerKey: Int64 = -1
     private let upsertOrder: BulkStatement
     private let upsertLine: BulkStatement
     private let insertCustomer: BulkStatement
@@ -72,29 +78,33 @@ final class OrderLineLoader: EntityLoader {
 
         // The position counts every row of the order, good or bad, so fixing a bad row in a later
         // delivery does not shift the positions of the rows after it.
-        var order = orders[orderId] ?? OrderState()
+        if orderId != currentOrderId {
+            if let previous = currentOrderId { orders[previous] = current }
+            current = orders[orderId] ?? OrderState()
+            currentOrderId = orderId
+        }
         let position: Int32
         if let nested = record.nestedIndex {
             if nested == 0 {
-                if order.nestedObjectLine != 0 || order.lines > 0 {
-                    return RejectReason.duplicate("order_id \(orderId)", firstLine: order.firstLine)
+                if current.nestedObjectLine != 0 || current.lines > 0 {
+                    return RejectReason.duplicate("order_id \(orderId)", firstLine: current.firstLine)
                 }
-                order.nestedObjectLine = record.line
-            } else if order.nestedObjectLine != record.line {
-                return RejectReason.duplicate("order_id \(orderId)", firstLine: order.firstLine)
+                current.nestedObjectLine = record.line
+            } else if current.nestedObjectLine != record.line {
+                return RejectReason.duplicate("order_id \(orderId)", firstLine: current.firstLine)
             }
             position = Int32(nested + 1)
-            order.lines = max(order.lines, position)
+            current.lines = max(current.lines, position)
         } else {
-            order.lines += 1
-            position = order.lines
+            current.lines += 1
+            position = current.lines
         }
-        if order.firstLine == 0 { order.firstLine = record.line }
-        orders[orderId] = order
+        if current.firstLine == 0 { current.firstLine = record.line }
 
-        for column in [Column.orderedAt, Column.productId, Column.quantity, Column.unitPrice] where record.isEmpty(column) {
-            return RejectReason.missing(InputEntity.transactions.columns[column])
-        }
+        if record.isEmpty(Column.orderedAt) { return RejectReason.missing("ordered_at") }
+        if record.isEmpty(Column.productId) { return RejectReason.missing("product_id") }
+        if record.isEmpty(Column.quantity) { return RejectReason.missing("quantity") }
+        if record.isEmpty(Column.unitPrice) { return RejectReason.missing("unit_price") }
         let orderedAt: Int64
         switch record.parse(Column.orderedAt, "ordered_at", FieldParser.timestamp) {
         case let .success(timestamp): orderedAt = clock.utcSeconds(timestamp)
@@ -108,29 +118,24 @@ final class OrderLineLoader: EntityLoader {
         case let .failure(error): return error.reason
         }
         guard quantity != 0 else { return "invalid quantity: '0' (a line sells or returns at least one unit)" }
-        let money = { (column: Int, name: String) -> Result<Int64, RejectError> in
-            record.isEmpty(column) ? .success(0) : record.parse(column, name) { bytes throws(FieldError) in
-                try FieldParser.decimal(bytes, scale: 4)
-            }
-        }
         let unitPrice: Int64, discount: Int64
-        switch money(Column.unitPrice, "unit_price") {
+        switch money(record, Column.unitPrice, "unit_price") {
         case let .success(value): unitPrice = value
         case let .failure(error): return error.reason
         }
-        switch money(Column.discount, "discount") {
+        switch money(record, Column.discount, "discount") {
         case let .success(value): discount = value
         case let .failure(error): return error.reason
         }
         var bonusEarned: Int64?, bonusSpent: Int64?
         if !record.isEmpty(Column.bonusEarned) {
-            switch money(Column.bonusEarned, "bonus_earned") {
+            switch money(record, Column.bonusEarned, "bonus_earned") {
             case let .success(value): bonusEarned = value
             case let .failure(error): return error.reason
             }
         }
         if !record.isEmpty(Column.bonusSpent) {
-            switch money(Column.bonusSpent, "bonus_spent") {
+            switch money(record, Column.bonusSpent, "bonus_spent") {
             case let .success(value): bonusSpent = value
             case let .failure(error): return error.reason
             }
@@ -142,7 +147,9 @@ final class OrderLineLoader: EntityLoader {
         var customerKey: Int64 = -1
         if !record.isEmpty(Column.customerId) {
             let customerId = String(decoding: record.bytes(Column.customerId), as: UTF8.self)
-            if let known = customers[customerId] {
+            if customerId == lastCustomerId {
+                customerKey = lastCustomerKey
+            } else if let known = customers[customerId] {
                 customerKey = known
             } else {
                 insertCustomer.bind(1, customerId)
@@ -150,21 +157,22 @@ final class OrderLineLoader: EntityLoader {
                 customers[customerId] = customerKey
                 newCustomers += 1
             }
+            lastCustomerId = customerId
+            lastCustomerKey = customerKey
         }
-        if order.key == 0 {
+        if current.key == 0 {
             upsertOrder.bind(1, orderId)
             upsertOrder.bind(2, customerKey >= 0 ? customerKey : nil)
             upsertOrder.bind(3, orderedAt)
             upsertOrder.bind(4, bytes: record.bytes(Column.storeId))
             upsertOrder.bind(5, bytes: record.bytes(Column.channel))
-            order.key = try upsertOrder.executeReturningInt64()
-            order.customerKey = customerKey
-            orders[orderId] = order
-        } else if order.customerKey != customerKey {
-            return "inconsistent order: order_id \(orderId) has another customer_id on line \(order.firstLine); an order belongs to one customer"
+            current.key = try upsertOrder.executeReturningInt64()
+            current.customerKey = customerKey
+        } else if current.customerKey != customerKey {
+            return "inconsistent order: order_id \(orderId) has another customer_id on line \(current.firstLine); an order belongs to one customer"
         }
 
-        upsertLine.bind(1, order.key)
+        upsertLine.bind(1, current.key)
         upsertLine.bind(2, productKey)
         upsertLine.bind(3, Int64(position))
         upsertLine.bind(4, customerKey >= 0 ? customerKey : nil)
@@ -178,6 +186,15 @@ final class OrderLineLoader: EntityLoader {
         try upsertLine.execute()
         rowsLoaded += 1
         return nil
+    }
+}
+
+extension OrderLineLoader {
+    /// An optional money field: empty is zero.
+    @inline(__always)
+    private func money(_ record: InputRecord, _ column: Int, _ name: String) -> Result<Int64, RejectError> {
+        if record.isEmpty(column) { return .success(0) }
+        return record.parse(column, name) { bytes throws(FieldError) in try FieldParser.decimal(bytes, scale: 4) }
     }
 }
 

@@ -1,0 +1,48 @@
+# loyalty: the nightly loyalty pipeline. `make demo` and `make test` are the two commands a new
+# machine needs; every stage has its own target that runs it against the warehouse.
+
+SWIFT      ?= swift
+AS_OF      ?= 2026-11-21
+PIPELINE   ?= pipelines/demo.yml
+BIN        := .build/debug/loyalty
+RELEASE    := .build/release/loyalty
+STAGE_ARGS ?=
+
+.PHONY: build release demo test bench ingest fixtures clean help
+
+help:
+	@echo "make demo      build, run the pipeline on fixtures/demo, print where the outputs are"
+	@echo "make test      build and run every test"
+	@echo "make bench     release build, then the speed and memory benchmarks (bench/README.md)"
+	@echo "make ingest    run one stage (PIPELINE=$(PIPELINE) AS_OF=$(AS_OF) STAGE_ARGS='--input DIR')"
+	@echo "make fixtures  regenerate fixtures/demo with the generator"
+	@echo "make clean     remove builds, outputs and the warehouse"
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+# A fresh demo warehouse each time, so the demo shows a first run.
+demo: build
+	rm -f var/demo.sqlite var/demo.sqlite-wal var/demo.sqlite-shm
+	$(BIN) run --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
+	@echo "Demo outputs are in out/$(AS_OF)/ (warehouse: var/demo.sqlite)"
+
+test:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+bench: release
+	bash bench/run.sh
+
+ingest: build
+	$(BIN) $@ --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
+
+fixtures: build
+	rm -rf fixtures/demo
+	$(BIN) generate --out fixtures/demo --bad-rows 9
+
+clean:
+	rm -rf .build out var

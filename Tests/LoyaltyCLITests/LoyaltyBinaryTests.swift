@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// Runs the built `loyalty` binary, as a scheduler or make would, and checks what it prints and
+/// its exit status (0 success, 1 the run failed, 2 bad usage or configuration).
+@Suite struct LoyaltyBinaryTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// The binary next to the test bundle in the build folder.
+    static var binary: String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("loyalty").path,
+            packageRoot + "/.build/debug/loyalty",
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    func run(_ arguments: [String], in directory: String = packageRoot) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func temporaryFolder() throws -> String {
+        let path = NSTemporaryDirectory() + "loyalty-cli-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func helpExplainsTheStagesAndExitCodes() throws {
+        let outcome = try run(["--help"])
+        #expect(outcome.status == 0)
+        // Help is wrapped to the terminal width: compare with the line breaks folded.
+        let text = outcome.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("ingest → enrich → segment → pairs → offers → publish"))
+        #expect(text.contains("Exit status: 0 success, 1 the run failed, 2 bad usage or configuration"))
+        let runHelp = try run(["run", "--help"])
+        for option in ["--input", "--as-of", "--out", "--pipeline", "--warehouse", "--only", "--from"] {
+            #expect(runHelp.stdout.contains(option), "run --help lacks \(option)")
+        }
+    }
+
+    @Test func badUsageExitsWithTwo() throws {
+        #expect(try run(["run", "--bogus"]).status == 2)
+        #expect(try run(["run", "--as-of", "21.11.2026"]).status == 2)
+        let unknownStage = try run(["run", "--only", "nonsense", "--as-of", "2026-11-21"])
+        #expect(unknownStage.status == 2)
+        #expect(unknownStage.stderr.contains("available: ingest"))
+        #expect(try run(["run", "--only", "ingest", "--from", "ingest"]).status == 2)
+    }
+
+    @Test func configurationErrorsExitWithTwoAndNameTheLine() throws {
+        let folder = try temporaryFolder()
+        try "seed: 1\nsegment:\n  bins: 5\n  binz: 3\n".write(toFile: folder + "/p.yml", atomically: true, encoding: .utf8)
+        let outcome = try run(["run", "--pipeline", folder + "/p.yml", "--as-of", "2026-11-21", "--warehouse", folder + "/w.sqlite"])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("p.yml:4: configuration key 'segment.binz': unknown key"))
+    }
+
+    @Test func aSuccessfulIngestPrintsWhereTheOutputsAre() throws {
+        let folder = try temporaryFolder()
+        let outcome = try run(["ingest", "--input", Self.packageRoot + "/fixtures/cases/contract", "--as-of", "2026-11-21",
+                               "--warehouse", folder + "/w.sqlite", "--out", folder + "/out"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("transactions.csv: 8 loaded, 8 rejected"))
+        #expect(outcome.stdout.contains("outputs: \(folder)/out/"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/out/rejects.csv"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/out/manifest.json"))
+    }
+
+    @Test func anUnreadableFileFailsTheRunWithOneAndSaysWhichFile() throws {
+        let folder = try temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)
+        try "customer_id,email\nC1,a@b.c\n".write(toFile: folder + "/in/customers.csv", atomically: true, encoding: .utf8)
+        try "order_id,customer_id\nO1,C1\n".write(toFile: folder + "/in/transactions.csv", atomically: true, encoding: .utf8)
+        let outcome = try run(["run", "--input", folder + "/in", "--as-of", "2026-11-21", "--warehouse", folder + "/w.sqlite", "--out", folder + "/out"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("stage ingest failed"))
+        #expect(outcome.stderr.contains("transactions.csv:1: missing required column(s) ordered_at, product_id, quantity, unit_price"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/out/manifest.json"))
+    }
+
+    @Test func generateIsDeterministic() throws {
+        let folder = try temporaryFolder()
+        for name in ["a", "b"] {
+            let outcome = try run(["generate", "--out", folder + "/" + name, "--customers", "40", "--products", "15", "--orders", "120", "--seed", "7", "--bad-rows", "9"])
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+        }
+        for file in ["categories.csv", "products.csv", "product_attributes.csv", "customers.csv", "transactions.csv"] {
+            let a = FileManager.default.contents(atPath: folder + "/a/" + file)
+            #expect(a != nil && a == FileManager.default.contents(atPath: folder + "/b/" + file), "\(file) differs")
+        }
+        #expect(try run(["generate", "--out", folder + "/c", "--orders", "0"]).status == 2)
+    }
+}
