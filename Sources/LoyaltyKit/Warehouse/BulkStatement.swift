@@ -69,6 +69,16 @@ final class BulkStatement {
         return value
     }
 
+    /// Runs a query for at most one integer: the first column of the first row, or nil for no row.
+    @inline(__always)
+    func queryInt64() throws -> Int64? {
+        let status = sqlite3_step(handle)
+        defer { sqlite3_reset(handle) }
+        if status == SQLITE_DONE { return nil }
+        guard status == SQLITE_ROW else { throw failure(status) }
+        return sqlite3_column_int64(handle, 0)
+    }
+
     private func failure(_ status: Int32) -> LoyaltyError {
         let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "SQLite status \(status)"
         sqlite3_reset(handle)

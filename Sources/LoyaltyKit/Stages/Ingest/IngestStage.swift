@@ -87,28 +87,30 @@ public struct IngestStage: Stage {
                 arguments: [context.runKey, entity.rawValue, path, isJSON ? "jsonl" : "csv", PipelineRunner.timestamp(started)])
             let loadKey = db.lastInsertedRowID
             let rejects = try RejectSink(db, loadKey: loadKey, file: fileName)
-            let loader = try Self.loader(for: entity, db: db, clock: context.clock)
             var rows = 0
-            let handle = { (record: InputRecord) throws in
-                try loader.load(record, rejects: rejects)
+            let progress = {
                 rows += 1
                 if rows % progressEvery == 0 {
                     let rate = Double(rows) / max(Date().timeIntervalSince(started), 0.001)
                     context.logger.info("\(fileName): \(rows) rows read", metadata: ["rows_per_second": "\(Int(rate))"])
                 }
             }
-            if isJSON {
-                try JSONLinesReader(source: source, path: path).read(columns: entity.columns, nestedKey: entity.nestedKey, handle) { line, raw, reason in
-                    try rejects.reject(line: line, raw: raw, reason: reason)
-                }
+            let rowsLoaded: Int
+            if entity == .transactions {
+                rowsLoaded = try loadOrderLines(db, source: source, path: path, rejects: rejects, clock: context.clock, progress: progress)
             } else {
-                try CSVReader(source: source, path: path).read(columns: entity.columns, required: entity.required, handle)
+                let loader = try Self.loader(for: entity, db: db, clock: context.clock)
+                try Self.readRecords(entity, source: source, path: path, { record in
+                    try loader.load(record, rejects: rejects)
+                    progress()
+                }, invalid: { line, raw, reason in try rejects.reject(line: line, raw: raw, reason: reason) })
+                try loader.finish(rejects: rejects)
+                rowsLoaded = loader.rowsLoaded
             }
-            try loader.finish(rejects: rejects)
             var hasher = file.hasher
             let report = InputFileReport(
                 entity: entity.rawValue, path: path, checksumSHA256: hasher.finalizeHex(), bytes: file.bytesRead,
-                rowsLoaded: loader.rowsLoaded, rowsRejected: rejects.count)
+                rowsLoaded: rowsLoaded, rowsRejected: rejects.count)
             try db.execute(
                 sql: "UPDATE load SET checksum_sha256 = ?, bytes = ?, rows_loaded = ?, rows_rejected = ?, seconds = ? WHERE load_key = ?",
                 arguments: [report.checksumSHA256, report.bytes, report.rowsLoaded, report.rowsRejected,
@@ -121,13 +123,60 @@ public struct IngestStage: Stage {
         }
     }
 
+    /// Streams the records of a CSV or JSON Lines file; lines that are not JSON objects go to `invalid`.
+    private static func readRecords(
+        _ entity: InputEntity, source: ByteSource, path: String, _ body: (InputRecord) throws -> Void,
+        invalid: (Int, String, String) throws -> Void
+    ) throws {
+        if path.contains(".jsonl") {
+            try JSONLinesReader(source: source, path: path).read(columns: entity.columns, nestedKey: entity.nestedKey, body, invalid: invalid)
+        } else {
+            try CSVReader(source: source, path: path).read(columns: entity.columns, required: entity.required, body)
+        }
+    }
+
+    /// Loads order lines with two threads: a reader parses and validates into batches while this
+    /// (the warehouse's) thread inserts them, so parsing and SQLite overlap on two cores.
+    private func loadOrderLines(
+        _ db: Database, source: ByteSource, path: String, rejects: RejectSink, clock: ZoneClock, progress: @escaping () -> Void
+    ) throws -> Int {
+        let products = try keyMap(db, sql: "SELECT product_id, product_key FROM product")
+        let customers = try keyMap(db, sql: "SELECT customer_id, customer_key FROM customer")
+        let writer = try OrderLineWriter(db)
+        let channel = BatchChannel<OrderLineBatch>(capacity: 4)
+        let reader = WorkerThread(name: "ingest-reader") {
+            do {
+                let encoder = OrderLineEncoder(products: products, customers: customers, clock: clock) { try channel.send($0) }
+                try Self.readRecords(.transactions, source: source, path: path, { record in
+                    try encoder.encode(record)
+                    progress()
+                }, invalid: { line, raw, reason in try encoder.reject(line: line, raw: raw, reason: reason) })
+                try encoder.flush()
+                channel.finish()
+            } catch {
+                channel.finish(throwing: error)
+            }
+        }
+        do {
+            while let batch = try channel.receive() {
+                try writer.write(batch, rejects: rejects)
+            }
+        } catch {
+            channel.cancel()
+            reader.join()
+            throw error
+        }
+        reader.join()
+        return writer.rowsLoaded
+    }
+
     private static func loader(for entity: InputEntity, db: Database, clock: ZoneClock) throws -> EntityLoader {
         switch entity {
         case .categories: return CategoryLoader(db)
         case .products: return try ProductLoader(db)
         case .productAttributes: return try ProductAttributeLoader(db)
         case .customers: return try CustomerLoader(db)
-        case .transactions: return try OrderLineLoader(db, clock: clock)
+        case .transactions: preconditionFailure("order lines load through loadOrderLines")
         case .offerEvents: return try OfferEventLoader(db, clock: clock)
         }
     }
