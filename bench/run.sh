@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make bench`: speed and memory of the release build on generated data. Prints medians of
+# several runs (machines here are shared and noisy) and the peak RSS of the process.
+#
+#   BENCH_RUNS=3            runs per measurement
+#   BENCH_SKIP_10M=1        skip the 10M-line load (it needs ~2 GB of disk and a minute)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.build/release/loyalty
+RUNS=${BENCH_RUNS:-3}
+DATA=bench/data
+WORK=${BENCH_WORK:-$(mktemp -d)}
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$DATA"
+
+generate() { # name orders customers products
+    local dir=$DATA/$1
+    if [ ! -f "$dir/.complete-$2" ]; then
+        rm -rf "$dir"
+        echo "generating $1 ($2 orders)..." >&2
+        $BIN generate --out "$dir" --orders "$2" --customers "$3" --products "$4" --seed 42 > /dev/null 2>&1
+        touch "$dir/.complete-$2"
+    fi
+    echo "$dir"
+}
+
+ingest_figures() { # label data-dir
+    local label=$1 input=$2 wh=$WORK/$1.sqlite
+    python3 bench/measure.py --runs "$RUNS" --label "$label: loyalty ingest (whole stage, fresh warehouse)" \
+        --setup "rm -f $wh $wh-wal $wh-shm $wh.lock; rm -rf $WORK/out" \
+        $BIN ingest --input "$input" --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out"
+    python3 - "$wh" "$label" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows, seconds = db.execute("SELECT rows_loaded, seconds FROM load WHERE entity = 'transactions' ORDER BY load_key DESC LIMIT 1").fetchone()
+total_rows, total_seconds = db.execute("SELECT SUM(rows_loaded), SUM(seconds) FROM load WHERE run_key = (SELECT MAX(run_key) FROM run)").fetchone()
+print(f"{sys.argv[2]}: transactions {rows} lines in {seconds:.2f} s = {rows / seconds:,.0f} lines/s (last run); "
+      f"all files {total_rows} rows in {total_seconds:.2f} s = {total_rows / total_seconds:,.0f} rows/s")
+PY
+}
+
+echo "== ingest, 1M lines"
+ingest_figures 1M "$(generate 1m 300000 100000 5000)"
+
+if [ "${BENCH_SKIP_10M:-0}" != 1 ]; then
+    echo "== ingest, 10M lines"
+    RUNS=1 ingest_figures 10M "$(generate 10m 3000000 1000000 20000)"
+fi
