@@ -249,17 +249,23 @@ public enum Money {
 
     /// Formats with `decimals` places, rounding half away from zero: 12.345 → "12.35", -0.005 → "-0.01".
     public static func format(_ minor: Int64, decimals: Int = 2) -> String {
-        precondition(decimals >= 0 && decimals <= 4)
-        var divisor: Int64 = 1
-        for _ in 0..<(4 - decimals) { divisor *= 10 }
+        format(minor, dividedBy: 1, decimals: decimals)
+    }
+
+    /// Formats `minor / divisor` (an average, say) exactly, rounding half away from zero once.
+    public static func format(_ minor: Int64, dividedBy divisor: Int64, decimals: Int = 2) -> String {
+        precondition(decimals >= 0 && decimals <= 4 && divisor > 0)
+        var scale: UInt64 = UInt64(divisor)
+        for _ in 0..<(4 - decimals) { scale *= 10 }
+        // round(x / s) = ⌊(2x + s) / 2s⌋, in integers so no half is ever misjudged.
         let magnitude = minor.magnitude
-        var rounded = (magnitude + UInt64(divisor / 2)) / UInt64(divisor)
-        if divisor == 1 { rounded = magnitude }
+        let rounded = (2 * magnitude + scale) / (2 * scale)
+        let negative = minor < 0 && rounded != 0
         var unit: UInt64 = 1
         for _ in 0..<decimals { unit *= 10 }
         let whole = rounded / unit
         let fraction = rounded % unit
-        var text = (minor < 0 && rounded != 0 ? "-" : "") + String(whole)
+        var text = (negative ? "-" : "") + String(whole)
         if decimals > 0 {
             let fractionText = String(fraction)
             text += "." + String(repeating: "0", count: decimals - fractionText.count) + fractionText

@@ -11,6 +11,9 @@ public final class ZoneClock {
     private let isUTC: Bool
     private var cachedHour: Int64 = .min
     private var cachedOffset: Int64 = 0
+    // Zone offsets change on the hour (or half hour, for a few zones' DST): cache per UTC hour.
+    private var cachedUTCHour: Int64 = .min
+    private var cachedUTCOffset: Int64 = 0
 
     /// - Throws: `LoyaltyError.config` naming `timezone` when the identifier is unknown.
     public init(identifier: String) throws {
@@ -34,7 +37,15 @@ public final class ZoneClock {
 
     /// The local day number (days since 1970-01-01) that UTC instant `seconds` falls on.
     public func localDay(utcSeconds seconds: Int64) -> Int64 {
-        let local = isUTC ? seconds : seconds + Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))))
+        var local = seconds
+        if !isUTC {
+            let hour = seconds >= 0 ? seconds / 3600 : (seconds - 3599) / 3600
+            if hour != cachedUTCHour {
+                cachedUTCHour = hour
+                cachedUTCOffset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(hour * 3600))))
+            }
+            local += cachedUTCOffset
+        }
         return local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
     }
 

@@ -27,6 +27,11 @@ final class BulkStatement {
         if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
     }
 
+    @inline(__always)
+    func bind(_ index: Int32, _ value: Double?) {
+        if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+
     /// Binds text; an empty span binds NULL (the contract treats empty fields as absent).
     @inline(__always)
     func bind(_ index: Int32, bytes: UnsafeBufferPointer<UInt8>) {

@@ -7,6 +7,7 @@ enum WarehouseSchema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-run-ledger", migrate: { db in try RunLedgerSchema.create(db) })
         migrator.registerMigration("v1-ingest", migrate: { db in try IngestSchema.create(db) })
+        migrator.registerMigration("v1-segment", migrate: { db in try SegmentSchema.create(db) })
         return migrator
     }
 }
