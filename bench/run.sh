@@ -28,7 +28,7 @@ ingest_figures() { # label data-dir
     local label=$1 input=$2 wh=$WORK/$1.sqlite
     python3 bench/measure.py --runs "$RUNS" --label "$label: loyalty ingest (whole stage, fresh warehouse)" \
         --setup "rm -f $wh $wh-wal $wh-shm $wh.lock; rm -rf $WORK/out" \
-        $BIN ingest --input "$input" --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out"
+        $BIN ingest --pipeline bench/bench.yml --input "$input" --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out"
     python3 - "$wh" "$label" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -42,7 +42,25 @@ PY
 echo "== ingest, 1M lines"
 ingest_figures 1M "$(generate 1m 300000 100000 5000)"
 
+segment_figures() { # label (uses the warehouse the last ingest of that label left)
+    local wh=$WORK/$1.sqlite
+    python3 bench/measure.py --runs "$RUNS" --label "$1: loyalty segment (k = 6, n_init = 10)" \
+        $BIN segment --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out"
+    python3 - "$wh" "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+customers, = db.execute("SELECT COUNT(*) FROM customer_rfm").fetchone()
+seconds, = db.execute("SELECT seconds FROM stage_run WHERE stage = 'segment' ORDER BY run_key DESC LIMIT 1").fetchone()
+print(f"{sys.argv[2]}: segment stage {seconds:.2f} s for {customers} customers (last run, from the run ledger)")
+PY
+}
+
+echo "== segment, 1M lines"
+segment_figures 1M
+
 if [ "${BENCH_SKIP_10M:-0}" != 1 ]; then
     echo "== ingest, 10M lines"
     RUNS=1 ingest_figures 10M "$(generate 10m 3000000 1000000 20000)"
+    echo "== segment, 10M lines (~1M customers)"
+    segment_figures 10M
 fi

@@ -11,6 +11,7 @@ public struct PipelineConfig: Equatable, Sendable {
     public var timezone = "UTC"
     public var seed: UInt64 = 42
     public var ingest = IngestConfig()
+    public var enrich = EnrichConfig()
     public var segment = SegmentConfig()
     public var pairs = PairsConfig()
     public var offers = OffersConfig()
@@ -20,6 +21,13 @@ public struct PipelineConfig: Equatable, Sendable {
     public struct IngestConfig: Equatable, Sendable {
         /// Log a progress line every this many rows of a file.
         public var progressEvery = 1_000_000
+    }
+
+    public struct EnrichConfig: Equatable, Sendable {
+        /// A product launched within this many days up to as_of is `new`.
+        public var newDays = 30
+        /// The observed replenishment cycle needs at least this many repeat-purchase gaps.
+        public var replenishMinRepeats = 5
     }
 
     public struct SegmentConfig: Equatable, Sendable {
@@ -81,6 +89,11 @@ public struct PipelineConfig: Equatable, Sendable {
         if var ingest = try top.mapping("ingest") {
             config.ingest.progressEvery = try ingest.int("progress_every", in: 1...Int.max) ?? config.ingest.progressEvery
             try ingest.rejectUnknownKeys()
+        }
+        if var enrich = try top.mapping("enrich") {
+            config.enrich.newDays = try enrich.int("new_days", in: 1...3650) ?? config.enrich.newDays
+            config.enrich.replenishMinRepeats = try enrich.int("replenish_min_repeats", in: 1...1_000_000) ?? config.enrich.replenishMinRepeats
+            try enrich.rejectUnknownKeys()
         }
         if var segment = try top.mapping("segment") {
             config.segment = try parseSegment(&segment)
@@ -170,6 +183,7 @@ public struct PipelineConfig: Equatable, Sendable {
         func list(_ values: [Double]?) -> String { values.map { $0.map { String($0) }.joined(separator: ",") } ?? "computed" }
         var lines = [
             "timezone=\(timezone)", "seed=\(seed)",
+            "enrich.new_days=\(enrich.newDays)", "enrich.replenish_min_repeats=\(enrich.replenishMinRepeats)",
             "segment.lookback_days=\(segment.lookbackDays.map(String.init) ?? "all")",
             "segment.bins=\(segment.bins)",
             "segment.cut_points.recency=\(list(segment.cutPoints.recency))",

@@ -8,6 +8,7 @@ enum WarehouseSchema {
         migrator.registerMigration("v1-run-ledger", migrate: { db in try RunLedgerSchema.create(db) })
         migrator.registerMigration("v1-ingest", migrate: { db in try IngestSchema.create(db) })
         migrator.registerMigration("v1-segment", migrate: { db in try SegmentSchema.create(db) })
+        migrator.registerMigration("v1-enrich", migrate: { db in try EnrichSchema.create(db) })
         return migrator
     }
 }

@@ -29,18 +29,16 @@ struct CustomerAggregates {
             activeDays: [Int32](repeating: 0, count: size))
         var purchaseDays: [UInt64] = []
         // GROUP BY order_key follows the primary key: SQLite streams it without a temporary index.
-        let statement = try db.makeStatement(sql: """
+        try RowScan.forEach(db, sql: """
             SELECT customer_key, MIN(ordered_at), SUM(amount_minor) FROM order_line
             WHERE customer_key IS NOT NULL AND ordered_at >= ? AND ordered_at < ?
             GROUP BY order_key
-            """)
-        let rows = try Row.fetchCursor(statement, arguments: [from ?? Int64.min, until])
-        while let row = try rows.next() {
-            let customer = Int(row[0] as Int64)
-            let at: Int64 = row[1]
-            let net: Int64 = row[2]
+            """, arguments: [from ?? Int64.min, until]) { row in
+            let customer = Int(row.int64(0))
+            let at = row.int64(1)
+            let net = row.int64(2)
             aggregates.monetaryMinor[customer] += net
-            guard net > 0 else { continue }
+            guard net > 0 else { return }
             aggregates.frequency[customer] += 1
             if aggregates.firstPurchaseAt[customer] == .min || at < aggregates.firstPurchaseAt[customer] {
                 aggregates.firstPurchaseAt[customer] = at

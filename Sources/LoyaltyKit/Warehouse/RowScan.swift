@@ -1,0 +1,32 @@
+import GRDB
+import GRDBSQLite
+
+/// Streams a query's rows through SQLite's C API, reading integer columns without the boxing of
+/// GRDB's `Row`: the per-row cost that matters when a stage scans millions of order lines.
+struct RowScan {
+    private let handle: SQLiteStatement
+
+    /// Runs `sql` with integer `arguments` and calls `body` for every row.
+    static func forEach(_ db: Database, sql: String, arguments: [Int64] = [], _ body: (RowScan) throws -> Void) throws {
+        let statement = try db.makeStatement(sql: sql)
+        let handle = statement.sqliteStatement
+        for (index, value) in arguments.enumerated() { sqlite3_bind_int64(handle, Int32(index + 1), value) }
+        defer { sqlite3_reset(handle) }
+        let scan = RowScan(handle: handle)
+        while true {
+            let status = sqlite3_step(handle)
+            if status == SQLITE_DONE { return }
+            guard status == SQLITE_ROW else {
+                let message = db.sqliteConnection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "status \(status)"
+                throw LoyaltyError.warehouse(message: "\(message) in \(sql)")
+            }
+            try body(scan)
+        }
+    }
+
+    @inline(__always)
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    @inline(__always)
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+}
