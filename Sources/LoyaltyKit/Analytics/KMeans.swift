@@ -48,15 +48,26 @@ public struct KMeans: Sendable {
         precondition(n >= 1 && clusters >= 1 && points.count == n * d)
         let k = min(clusters, n)
         let threshold = tolerance * meanVariance(points, n: n, d: d)
-        func run(_ restart: Int) -> Result {
+        func run(_ restart: Int, parallel: Bool) -> Result {
             var random = SplitMix64(seed: seed).derived(UInt64(restart) &+ 1)
             let start = plusPlusCentres(points, n: n, d: d, k: k, random: &random)
-            return lloyd(points, n: n, d: d, k: k, centres: start, threshold: threshold)
+            return lloyd(points, n: n, d: d, k: k, centres: start, threshold: threshold, parallel: parallel)
         }
-        var best = run(0)
-        for restart in 1..<max(restarts, 1) {
-            let result = run(restart)
-            if result.inertia < best.inertia { best = result }
+        let count = max(restarts, 1)
+        guard count > 1 else { return run(0, parallel: true) }
+        // Restarts are independent: run them side by side, one core each. Each result is the same
+        // as when run alone, and the winner is chosen in restart order, so threads change nothing.
+        var results = [Result?](repeating: nil, count: count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: count) { restart in
+            let result = run(restart, parallel: false)
+            lock.lock()
+            results[restart] = result
+            lock.unlock()
+        }
+        var best = results[0] ?? run(0, parallel: true)
+        for case let result? in results.dropFirst() where result.inertia < best.inertia {
+            best = result
         }
         return best
     }
@@ -124,96 +135,202 @@ public struct KMeans: Sendable {
 
     // MARK: - Lloyd iterations
 
-    func lloyd(_ points: [Double], n: Int, d: Int, k: Int, centres start: [Double], threshold: Double) -> Result {
+    /// Lloyd's iterations, accelerated with Hamerly's bounds (2010): each point keeps an upper
+    /// bound on the distance to its centre and a lower bound on the distance to every other one,
+    /// so after the first iterations most points are confirmed without computing any distance.
+    /// The assignments are exactly Lloyd's; only the order of the floating-point sums differs.
+    func lloyd(_ points: [Double], n: Int, d: Int, k: Int, centres start: [Double], threshold: Double, parallel: Bool = true) -> Result {
+        var state = AssignmentState(n: n, k: k, d: d, parallel: parallel)
         var centres = start
-        var labels = [Int32](repeating: 0, count: n)
-        var distances = [Double](repeating: 0, count: n)
+        state.assignAll(points, centres: centres)
         var iterations = 0
         for iteration in 1...max(maxIterations, 1) {
             iterations = iteration
-            assign(points, n: n, d: d, k: k, centres: centres, labels: &labels, distances: &distances)
-            var next = means(points, n: n, d: d, k: k, labels: labels, previous: centres, distances: distances)
-            relocateEmpty(&next, points: points, n: n, d: d, k: k, labels: labels, distances: distances)
+            var next = state.means()
+            let emptied = (0..<k).contains { next[$0 * d].isNaN }
+            if emptied {
+                relocateEmpty(&next, points: points, n: n, d: d, k: k, labels: state.labels, distances: state.upper.map { $0 * $0 })
+            }
             var shift = 0.0
-            for index in 0..<(k * d) {
-                let delta = next[index] - centres[index]
-                shift += delta * delta
+            var moves = [Double](repeating: 0, count: k)
+            for cluster in 0..<k {
+                var moved = 0.0
+                for j in 0..<d {
+                    let delta = next[cluster * d + j] - centres[cluster * d + j]
+                    moved += delta * delta
+                }
+                shift += moved
+                moves[cluster] = moved.squareRoot()
             }
             centres = next
             if shift <= threshold { break }
+            if emptied {
+                state.assignAll(points, centres: centres)
+            } else {
+                state.reassign(points, centres: centres, moves: moves)
+            }
         }
-        // A last assignment so labels and inertia belong to the final centres.
-        assign(points, n: n, d: d, k: k, centres: centres, labels: &labels, distances: &distances)
+        // A last exact assignment so labels and inertia belong to the final centres.
+        state.assignAll(points, centres: centres)
         var clusterInertia = [Double](repeating: 0, count: k)
-        for i in 0..<n { clusterInertia[Int(labels[i])] += distances[i] }
-        return Result(centroids: centres, labels: labels, inertia: clusterInertia.reduce(0, +),
+        for i in 0..<n { clusterInertia[Int(state.labels[i])] += state.upper[i] * state.upper[i] }
+        return Result(centroids: centres, labels: state.labels, inertia: clusterInertia.reduce(0, +),
                       clusterInertia: clusterInertia, iterations: iterations)
     }
 
-    private func assign(_ points: [Double], n: Int, d: Int, k: Int, centres: [Double], labels: inout [Int32], distances: inout [Double]) {
-        let chunk = (n + Self.chunks - 1) / Self.chunks
-        points.withUnsafeBufferPointer { p in
-          centres.withUnsafeBufferPointer { centres in
-            labels.withUnsafeMutableBufferPointer { labelOut in
-                distances.withUnsafeMutableBufferPointer { distanceOut in
-                    DispatchQueue.concurrentPerform(iterations: Self.chunks) { part in
-                        let end = min(n, (part + 1) * chunk)
-                        guard part * chunk < end else { return }
-                        for i in (part * chunk)..<end {
-                            var bestCluster: Int32 = 0
-                            var bestDistance = Double.infinity
-                            for c in 0..<k {
-                                let distance = squaredDistance(p, i * d, centres, c * d, d)
-                                if distance < bestDistance {
-                                    bestDistance = distance
-                                    bestCluster = Int32(c)
+    /// Labels, Hamerly bounds and per-cluster sums, updated in a fixed number of chunks whose
+    /// partial results are merged in chunk order (so results never depend on thread timing).
+    struct AssignmentState {
+        let n: Int, k: Int, d: Int
+        /// Chunks run on all cores when true, one after another when false; the results are the same.
+        let parallel: Bool
+        var labels: [Int32]
+        /// Distance (not squared) to the assigned centre: exact after `assignAll`, an upper bound after `reassign`.
+        var upper: [Double]
+        /// A lower bound on the distance to every other centre.
+        var lower: [Double]
+        var sums: [Double]
+        var counts: [Int]
+
+        init(n: Int, k: Int, d: Int, parallel: Bool) {
+            self.n = n
+            self.k = k
+            self.d = d
+            self.parallel = parallel
+            labels = [Int32](repeating: 0, count: n)
+            upper = [Double](repeating: 0, count: n)
+            lower = [Double](repeating: 0, count: n)
+            sums = [Double](repeating: 0, count: k * d)
+            counts = [Int](repeating: 0, count: k)
+        }
+
+        /// Centres as the means of their points; NaN for an empty cluster.
+        func means() -> [Double] {
+            var next = [Double](repeating: .nan, count: k * d)
+            for cluster in 0..<k where counts[cluster] > 0 {
+                for j in 0..<d { next[cluster * d + j] = sums[cluster * d + j] / Double(counts[cluster]) }
+            }
+            return next
+        }
+
+        /// Assigns every point from scratch, with exact bounds and sums.
+        mutating func assignAll(_ points: [Double], centres: [Double]) {
+            sums = [Double](repeating: 0, count: k * d)
+            counts = [Int](repeating: 0, count: k)
+            pass(points, centres: centres, moves: nil)
+        }
+
+        /// Moves the bounds by how far the centres moved and re-examines only the points whose
+        /// bounds no longer prove their assignment; sums and counts follow the points that move.
+        mutating func reassign(_ points: [Double], centres: [Double], moves: [Double]) {
+            pass(points, centres: centres, moves: moves)
+        }
+
+        private mutating func pass(_ points: [Double], centres: [Double], moves: [Double]?) {
+            let n = self.n, k = self.k, d = self.d
+            let chunks = KMeans.chunks
+            let chunk = (n + chunks - 1) / chunks
+            // Half the distance from each centre to its nearest other centre: a point closer than
+            // that to its own centre cannot be closer to any other.
+            var halfGap = [Double](repeating: .infinity, count: k)
+            for a in 0..<k {
+                for b in 0..<k where b != a {
+                    var squared = 0.0
+                    for j in 0..<d {
+                        let delta = centres[a * d + j] - centres[b * d + j]
+                        squared += delta * delta
+                    }
+                    halfGap[a] = min(halfGap[a], squared.squareRoot() / 2)
+                }
+            }
+            let maxMove = moves?.max() ?? 0
+            let exhaustive = moves == nil
+            let parallel = self.parallel
+            let moveBy = moves ?? [Double](repeating: 0, count: k)
+            var deltaSums = [Double](repeating: 0, count: chunks * k * d)
+            var deltaCounts = [Int](repeating: 0, count: chunks * k)
+            points.withUnsafeBufferPointer { p in
+              centres.withUnsafeBufferPointer { c in
+                labels.withUnsafeMutableBufferPointer { labels in
+                  upper.withUnsafeMutableBufferPointer { upper in
+                    lower.withUnsafeMutableBufferPointer { lower in
+                      deltaSums.withUnsafeMutableBufferPointer { sums in
+                        deltaCounts.withUnsafeMutableBufferPointer { counts in
+                         halfGap.withUnsafeBufferPointer { halfGap in
+                          moveBy.withUnsafeBufferPointer { moves in
+                          // The buffer pointers arrive inout; the chunk worker needs plain copies.
+                          let (labels, upper, lower, sums, counts) = (labels, upper, lower, sums, counts)
+                          func work(_ part: Int) {
+                            let end = min(n, (part + 1) * chunk)
+                            guard part * chunk < end else { return }
+                            let sumBase = part * k * d, countBase = part * k
+                            for i in (part * chunk)..<end {
+                                let assigned = Int(labels[i])
+                                if !exhaustive {
+                                    var u = upper[i] + moves[assigned]
+                                    let l = lower[i] - maxMove
+                                    let bound = max(halfGap[assigned], l)
+                                    if u <= bound {
+                                        upper[i] = u
+                                        lower[i] = l
+                                        continue
+                                    }
+                                    u = squaredDistance(p, i * d, c, assigned * d, d).squareRoot()
+                                    if u <= bound {
+                                        upper[i] = u
+                                        lower[i] = l
+                                        continue
+                                    }
+                                }
+                                var best = 0, bestDistance = Double.infinity, second = Double.infinity
+                                for cluster in 0..<k {
+                                    let distance = squaredDistance(p, i * d, c, cluster * d, d)
+                                    if distance < bestDistance {
+                                        second = bestDistance
+                                        bestDistance = distance
+                                        best = cluster
+                                    } else if distance < second {
+                                        second = distance
+                                    }
+                                }
+                                upper[i] = bestDistance.squareRoot()
+                                lower[i] = second.squareRoot()
+                                if exhaustive {
+                                    labels[i] = Int32(best)
+                                    counts[countBase + best] += 1
+                                    for j in 0..<d { sums[sumBase + best * d + j] += p[i * d + j] }
+                                } else if best != assigned {
+                                    labels[i] = Int32(best)
+                                    counts[countBase + assigned] -= 1
+                                    counts[countBase + best] += 1
+                                    for j in 0..<d {
+                                        sums[sumBase + assigned * d + j] -= p[i * d + j]
+                                        sums[sumBase + best * d + j] += p[i * d + j]
+                                    }
                                 }
                             }
-                            labelOut[i] = bestCluster
-                            distanceOut[i] = bestDistance
+                          }
+                          if parallel {
+                              DispatchQueue.concurrentPerform(iterations: chunks) { work($0) }
+                          } else {
+                              for part in 0..<chunks { work(part) }
+                          }
+                          }
+                         }
                         }
+                      }
                     }
+                  }
                 }
+              }
             }
-          }
-        }
-    }
-
-    private func means(_ points: [Double], n: Int, d: Int, k: Int, labels: [Int32], previous: [Double], distances: [Double]) -> [Double] {
-        let chunk = (n + Self.chunks - 1) / Self.chunks
-        var partialSums = [Double](repeating: 0, count: Self.chunks * k * d)
-        var partialCounts = [Int](repeating: 0, count: Self.chunks * k)
-        points.withUnsafeBufferPointer { p in
-            partialSums.withUnsafeMutableBufferPointer { sums in
-                partialCounts.withUnsafeMutableBufferPointer { counts in
-                    DispatchQueue.concurrentPerform(iterations: Self.chunks) { part in
-                        let end = min(n, (part + 1) * chunk)
-                        guard part * chunk < end else { return }
-                        for i in (part * chunk)..<end {
-                            let c = Int(labels[i])
-                            counts[part * k + c] += 1
-                            for j in 0..<d { sums[(part * k + c) * d + j] += p[i * d + j] }
-                        }
-                    }
+            for part in 0..<chunks {
+                for cluster in 0..<k {
+                    counts[cluster] += deltaCounts[part * k + cluster]
+                    for j in 0..<d { sums[cluster * d + j] += deltaSums[(part * k + cluster) * d + j] }
                 }
             }
         }
-        var centres = [Double](repeating: 0, count: k * d)
-        for c in 0..<k {
-            var count = 0
-            for part in 0..<Self.chunks { count += partialCounts[part * k + c] }
-            guard count > 0 else {
-                // Marked empty (NaN) for `relocateEmpty`.
-                for j in 0..<d { centres[c * d + j] = .nan }
-                continue
-            }
-            for j in 0..<d {
-                var sum = 0.0
-                for part in 0..<Self.chunks { sum += partialSums[(part * k + c) * d + j] }
-                centres[c * d + j] = sum / Double(count)
-            }
-        }
-        return centres
     }
 
     /// Moves each empty cluster's centre to the point farthest from its own centre, as scikit-learn does.

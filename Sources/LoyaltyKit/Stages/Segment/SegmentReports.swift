@@ -1,7 +1,6 @@
 /// The segment stage's CSV outputs (columns documented in docs/outputs.md).
 enum SegmentReports {
-    static func write(_ result: CustomerSegmentation, migration: [(from: String, to: String, customers: Int)],
-                      bins: Int, rules: [SegmentRule], to outputs: OutputFolder) throws {
+    static func write(_ result: CustomerSegmentation, rules: [SegmentRule], to outputs: OutputFolder) throws {
         try writeCustomers(result, to: outputs)
         try writeSegments(result, rules: rules, to: outputs)
         try outputs.writeCSV("segment_thresholds.csv", header: ["dimension", "score", "lower", "upper", "customers"]) { csv in
@@ -30,6 +29,9 @@ enum SegmentReports {
                 try csv.endRow()
             }
         }
+    }
+
+    static func writeMigration(_ migration: [(from: String, to: String, customers: Int)], to outputs: OutputFolder) throws {
         try outputs.writeCSV("segment_migration.csv", header: ["from_segment", "to_segment", "customers"]) { csv in
             for row in migration {
                 try csv.text(row.from)

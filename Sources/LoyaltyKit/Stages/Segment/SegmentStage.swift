@@ -23,25 +23,52 @@ public struct SegmentStage: Stage {
         let until = context.clock.startOfDay(asOf + 1)
         let from = config.lookbackDays.map { context.clock.startOfDay(asOf - Int64($0) + 1) }
 
-        let (known, aggregates) = try context.warehouse.database.read { db -> ([(key: Int64, id: String)], CustomerAggregates) in
-            var known: [(key: Int64, id: String)] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT customer_key, customer_id FROM customer ORDER BY customer_id")
-            while let row = try rows.next() { known.append((row[0], row[1])) }
-            let maxKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0
-            let aggregates = try CustomerAggregates.load(db, from: from, until: until, maxCustomerKey: maxKey, clock: context.clock)
-            return (known, aggregates)
+        var phaseStart = Date()
+        func phaseDone(_ message: String) {
+            context.logger.info("segment: \(message)", metadata: ["seconds": "\(PipelineRunner.rounded(Date().timeIntervalSince(phaseStart)))"])
+            phaseStart = Date()
         }
-        context.logger.info("segment: aggregated purchases", metadata: ["customers": "\(known.count)"])
+        let (known, maxKey) = try context.warehouse.database.read { db -> ([(key: Int64, id: String)], Int) in
+            var known: [(key: Int64, id: String)] = []
+            try RowScan.forEach(db, sql: "SELECT customer_key, customer_id FROM customer ORDER BY customer_id") { row in
+                known.append((row.int64(0), row.text(1)))
+            }
+            return (known, try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0)
+        }
+        phaseDone("read \(known.count) customers")
+        let aggregates = try CustomerAggregates.load(context.warehouse, from: from, until: until, maxCustomerKey: maxKey,
+                                                     timezone: context.config.timezone)
+        phaseDone("aggregated purchases")
         let result = CustomerSegmentation.compute(
             known: known, aggregates: aggregates, asOf: asOf, lookbackDays: config.lookbackDays, config: config,
             seed: context.config.seed, clock: context.clock)
         for warning in result.warnings { context.logger.warning("\(warning)") }
+        phaseDone("scored and clustered into \(result.clusters.profiles.count) clusters")
 
-        let migration = try context.write { db -> [(from: String, to: String, customers: Int)] in
-            try SegmentTables.replace(db, with: result, asOf: asOfText)
-            return try SegmentHistory.migration(db, asOf: asOfText)
+        // The CSV files need only the result: write them on a second core while SQLite writes tables.
+        var reportError: Error?
+        let reports = WorkerThread(name: "segment-reports") {
+            do {
+                try SegmentReports.write(result, rules: config.rules, to: context.outputs)
+            } catch {
+                reportError = error
+            }
         }
-        try SegmentReports.write(result, migration: migration, bins: config.bins, rules: config.rules, to: context.outputs)
+        let migration: [(from: String, to: String, customers: Int)]
+        do {
+            // Every customer key comes from the customer table read above; nothing deletes customers.
+            migration = try context.write(enforcingForeignKeys: false) { db in
+                try SegmentTables.replace(db, with: result, asOf: asOfText)
+                return try SegmentHistory.migration(db, asOf: asOfText)
+            }
+        } catch {
+            reports.join()
+            throw error
+        }
+        reports.join()
+        if let reportError { throw reportError }
+        try SegmentReports.writeMigration(migration, to: context.outputs)
+        phaseDone("tables and outputs written")
 
         let scored = result.customers.filter { $0.scores != nil }.count
         var summary = ["\(result.customers.count) customers, \(scored) scored, \(result.clusters.profiles.count) clusters"]
@@ -61,33 +88,38 @@ enum SegmentTables {
         for table in ["segment_membership", "segment_threshold", "cluster_profile"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE as_of = ?", arguments: [asOf])
         }
-        let rfm = try BulkStatement(db, sql: """
+        let rfm = try BatchInsert<CustomerSegmentation.Customer>(db, insert: """
             INSERT INTO customer_rfm (customer_key, as_of, recency_days, frequency, monetary_minor, activity_coefficient,
                 r_score, f_score, m_score, segment, cluster, first_order_at, last_order_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let membership = try BulkStatement(db, sql: "INSERT INTO segment_membership (as_of, customer_key, segment, cluster) VALUES (?, ?, ?, ?)")
-        for customer in result.customers {
-            rfm.bind(1, customer.key)
-            rfm.bind(2, asOf)
-            rfm.bind(3, customer.recencyDays.map(Int64.init))
-            rfm.bind(4, Int64(customer.frequency))
-            rfm.bind(5, customer.monetaryMinor)
-            rfm.bind(6, customer.activityCoefficient)
-            rfm.bind(7, customer.scores.map { Int64($0.r) })
-            rfm.bind(8, customer.scores.map { Int64($0.f) })
-            rfm.bind(9, customer.scores.map { Int64($0.m) })
-            rfm.bind(10, customer.segment)
-            rfm.bind(11, customer.cluster.map(Int64.init))
-            rfm.bind(12, customer.firstPurchaseAt)
-            rfm.bind(13, customer.lastPurchaseAt)
-            try rfm.execute()
-            membership.bind(1, asOf)
-            membership.bind(2, customer.key)
-            membership.bind(3, customer.segment)
-            membership.bind(4, customer.cluster.map(Int64.init))
-            try membership.execute()
+            """, columns: 13) { customer, statement, offset in
+            statement.bind(offset + 1, customer.key)
+            statement.bind(offset + 2, asOf)
+            statement.bind(offset + 3, customer.recencyDays.map(Int64.init))
+            statement.bind(offset + 4, Int64(customer.frequency))
+            statement.bind(offset + 5, customer.monetaryMinor)
+            statement.bind(offset + 6, customer.activityCoefficient)
+            statement.bind(offset + 7, customer.scores.map { Int64($0.r) })
+            statement.bind(offset + 8, customer.scores.map { Int64($0.f) })
+            statement.bind(offset + 9, customer.scores.map { Int64($0.m) })
+            statement.bind(offset + 10, customer.segment)
+            statement.bind(offset + 11, customer.cluster.map(Int64.init))
+            statement.bind(offset + 12, customer.firstPurchaseAt)
+            statement.bind(offset + 13, customer.lastPurchaseAt)
         }
+        let membership = try BatchInsert<CustomerSegmentation.Customer>(
+            db, insert: "INSERT INTO segment_membership (as_of, customer_key, segment, cluster)", columns: 4
+        ) { customer, statement, offset in
+            statement.bind(offset + 1, asOf)
+            statement.bind(offset + 2, customer.key)
+            statement.bind(offset + 3, customer.segment)
+            statement.bind(offset + 4, customer.cluster.map(Int64.init))
+        }
+        for customer in result.customers {
+            try rfm.add(customer)
+            try membership.add(customer)
+        }
+        try rfm.flush()
+        try membership.flush()
         for (dimension, thresholds) in result.thresholds {
             for bin in thresholds.counts.indices {
                 try db.execute(

@@ -1,0 +1,38 @@
+import GRDB
+
+/// Splits a scan of order lines into two halves by order key and reads them at the same time on
+/// two connections (WAL lets readers run side by side), so a stage's heavy aggregation uses both
+/// cores. Each half gets its own connection and must keep its own state.
+enum ParallelOrderScan {
+    /// Below this many orders one scan is cheaper than opening a second connection.
+    static let minimumOrdersToSplit: Int64 = 200_000
+
+    /// Calls `scan(db, firstOrderKey, lastOrderKey)` once per part and returns the results in key order.
+    static func run<Part>(_ warehouse: Warehouse, _ scan: @escaping (Database, Int64, Int64) throws -> Part) throws -> [Part] {
+        let (low, high) = try warehouse.database.read { db -> (Int64, Int64) in
+            let row = try Row.fetchOne(db, sql: "SELECT MIN(order_key), MAX(order_key) FROM sales_order")
+            return ((row?[0] as Int64?) ?? 0, (row?[1] as Int64?) ?? -1)
+        }
+        guard warehouse.path != ":memory:", high - low >= minimumOrdersToSplit else {
+            return [try warehouse.database.read { db in try scan(db, low, high) }]
+        }
+        let middle = low + (high - low) / 2
+        var configuration = Configuration()
+        configuration.readonly = true
+        let second = try DatabaseQueue(path: warehouse.path, configuration: configuration)
+        var upper: Result<Part, Error>?
+        let worker = WorkerThread(name: "order-scan") {
+            upper = Result { try second.read { db in try scan(db, middle + 1, high) } }
+        }
+        let lower: Part
+        do {
+            lower = try warehouse.database.read { db in try scan(db, low, middle) }
+        } catch {
+            worker.join()
+            throw error
+        }
+        worker.join()
+        guard let upper else { throw LoyaltyError.warehouse(message: "the second scan of order lines did not finish") }
+        return [lower, try upper.get()]
+    }
+}
