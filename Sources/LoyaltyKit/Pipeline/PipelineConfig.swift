@@ -38,6 +38,8 @@ public struct PipelineConfig: Equatable, Sendable {
         /// nil = `auto`.
         public var k: Int?
         public var nInit = 10
+        /// Lloyd iterations at most per k-means run.
+        public var maxIter = 300
     }
 
     public struct CutPoints: Equatable, Sendable {
@@ -126,6 +128,7 @@ public struct PipelineConfig: Equatable, Sendable {
             }
         }
         segment.nInit = try map.int("n_init", in: 1...1000) ?? segment.nInit
+        segment.maxIter = try map.int("max_iter", in: 1...100_000) ?? segment.maxIter
         if var cuts = try map.mapping("cut_points") {
             for dimension in ["recency", "frequency", "monetary"] {
                 guard let nodes = try cuts.sequence(dimension) else { continue }
@@ -190,6 +193,7 @@ public struct PipelineConfig: Equatable, Sendable {
             "segment.cut_points.frequency=\(list(segment.cutPoints.frequency))",
             "segment.cut_points.monetary=\(list(segment.cutPoints.monetary))",
             "segment.k=\(segment.k.map(String.init) ?? "auto")", "segment.n_init=\(segment.nInit)",
+            "segment.max_iter=\(segment.maxIter)",
             "pairs.min_count=\(pairs.minCount)",
             "offers.max_per_customer=\(offers.maxPerCustomer)", "offers.holdout_share=\(offers.holdoutShare)",
         ]

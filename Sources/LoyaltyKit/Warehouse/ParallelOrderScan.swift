@@ -8,7 +8,8 @@ enum ParallelOrderScan {
     static let minimumOrdersToSplit: Int64 = 200_000
 
     /// Calls `scan(db, firstOrderKey, lastOrderKey)` once per part and returns the results in key order.
-    static func run<Part>(_ warehouse: Warehouse, _ scan: @escaping (Database, Int64, Int64) throws -> Part) throws -> [Part] {
+    static func run<Part>(_ warehouse: Warehouse, minimumOrdersToSplit: Int64 = minimumOrdersToSplit,
+                          _ scan: @escaping (Database, Int64, Int64) throws -> Part) throws -> [Part] {
         let (low, high) = try warehouse.database.read { db -> (Int64, Int64) in
             let row = try Row.fetchOne(db, sql: "SELECT MIN(order_key), MAX(order_key) FROM sales_order")
             return ((row?[0] as Int64?) ?? 0, (row?[1] as Int64?) ?? -1)

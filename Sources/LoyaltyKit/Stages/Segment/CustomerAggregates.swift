@@ -21,8 +21,9 @@ struct CustomerAggregates {
     ///   - until: first UTC second after the window (`as_of + 1 day`, local).
     /// - Complexity: one pass over the window's order lines in key order (no sort), split in two
     ///   halves read in parallel, then a sort of the (customer, day) pairs of purchases.
-    static func load(_ warehouse: Warehouse, from: Int64?, until: Int64, maxCustomerKey: Int, timezone: String) throws -> CustomerAggregates {
-        let parts = try ParallelOrderScan.run(warehouse) { db, firstOrder, lastOrder in
+    static func load(_ warehouse: Warehouse, from: Int64?, until: Int64, maxCustomerKey: Int, timezone: String,
+                     splitAbove: Int64 = ParallelOrderScan.minimumOrdersToSplit) throws -> CustomerAggregates {
+        let parts = try ParallelOrderScan.run(warehouse, minimumOrdersToSplit: splitAbove) { db, firstOrder, lastOrder in
             try scan(db, orders: firstOrder...max(firstOrder, lastOrder), from: from, until: until, size: maxCustomerKey + 1,
                      clock: try ZoneClock(identifier: timezone))
         }

@@ -30,7 +30,8 @@ struct CustomerClusters {
     /// - Parameters:
     ///   - monetary: in currency units.
     ///   - k: clusters, or nil to choose in 2…8 by mean silhouette on a sample of at most 20,000.
-    static func fit(recencyDays: [Double], frequency: [Double], monetary: [Double], k: Int?, restarts: Int, seed: UInt64) -> CustomerClusters {
+    static func fit(recencyDays: [Double], frequency: [Double], monetary: [Double], k: Int?, restarts: Int, maxIterations: Int = 300,
+                    seed: UInt64) -> CustomerClusters {
         let n = recencyDays.count
         guard n > 0 else { return CustomerClusters(labels: [], profiles: [], silhouettes: []) }
         var raw = [[Double]](repeating: [], count: 3)
@@ -60,14 +61,14 @@ struct CustomerClusters {
             for i in sample { samplePoints.append(contentsOf: points[(i * 3)..<(i * 3 + 3)]) }
             var best = (k: 1, score: -Double.infinity)
             for candidate in autoRange where candidate < sample.count {
-                let fit = KMeans(clusters: candidate, restarts: restarts, seed: seed).fit(points: samplePoints, dimensions: 3)
+                let fit = KMeans(clusters: candidate, restarts: restarts, maxIterations: maxIterations, seed: seed).fit(points: samplePoints, dimensions: 3)
                 let score = Silhouette.mean(points: samplePoints, dimensions: 3, labels: fit.labels, clusters: candidate)
                 silhouettes.append((candidate, score))
                 if score > best.score { best = (candidate, score) }
             }
             clusters = best.score.isFinite ? best.k : 1
         }
-        let fit = KMeans(clusters: clusters, restarts: restarts, seed: seed).fit(points: points, dimensions: 3)
+        let fit = KMeans(clusters: clusters, restarts: restarts, maxIterations: maxIterations, seed: seed).fit(points: points, dimensions: 3)
         let k = fit.centroids.count / 3
 
         // Number clusters by descending mean monetary (original units), ties by k-means' order.

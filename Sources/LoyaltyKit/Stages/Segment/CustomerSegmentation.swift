@@ -78,7 +78,7 @@ struct CustomerSegmentation {
                 + "(cut points \(threshold.cutPoints.map { "\($0)" }.joined(separator: ", ")) coincide or leave a bin empty)")
         }
         clusters = CustomerClusters.fit(recencyDays: recency, frequency: frequency, monetary: monetary, k: config.k,
-                                        restarts: config.nInit, seed: seed)
+                                        restarts: config.nInit, maxIterations: config.maxIter, seed: seed)
         for (position, index) in scoredIndex.enumerated() {
             let scores = (r.scores[position], f.scores[position], m.scores[position])
             customers[index].scores = scores
