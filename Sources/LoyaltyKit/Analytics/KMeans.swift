@@ -363,6 +363,12 @@ public struct KMeans: Sendable {
 
 @inline(__always)
 func squaredDistance(_ a: UnsafeBufferPointer<Double>, _ aOffset: Int, _ b: UnsafeBufferPointer<Double>, _ bOffset: Int, _ d: Int) -> Double {
+    if d == 3 {
+        // The RFM case, written out so the compiler keeps it in registers (the branch is free: d
+        // never changes within a run).
+        let x = a[aOffset] - b[bOffset], y = a[aOffset + 1] - b[bOffset + 1], z = a[aOffset + 2] - b[bOffset + 2]
+        return x * x + y * y + z * z
+    }
     var sum = 0.0
     for j in 0..<d {
         let delta = a[aOffset + j] - b[bOffset + j]

@@ -36,6 +36,53 @@ public final class CSVWriter {
         try emit(value)
     }
 
+    /// A whole number, written without making a `String`.
+    public func integer(_ value: Int64?) throws {
+        try separator()
+        guard let value else { return }
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var magnitude = value.magnitude
+            var position = buffer.count
+            repeat {
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                position -= 1
+                buffer[position] = UInt8(ascii: "-")
+            }
+            try output.write(bytes: UnsafeBufferPointer(rebasing: buffer[position...]))
+        }
+    }
+
+    public func integer(_ value: Int?) throws { try integer(value.map(Int64.init)) }
+
+    /// Money in minor units (optionally an average: `minor / dividedBy`) with 2 decimals, half away from zero.
+    public func money(_ minor: Int64?, dividedBy divisor: Int64 = 1) throws {
+        try separator()
+        guard let minor else { return }
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            let count = Money.write(minor, dividedBy: divisor, decimals: 2, into: buffer)
+            try output.write(bytes: UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
+    /// A UTC timestamp `YYYY-MM-DDTHH:MM:SSZ` from seconds since the epoch.
+    public func timestamp(_ seconds: Int64?) throws {
+        try separator()
+        guard let seconds else { return }
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            CivilDate.writeTimestamp(seconds, into: buffer)
+            try output.write(bytes: UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// A real number in the shortest form that reads back as the same binary64 value.
+    public func real(_ value: Double?) throws {
+        try raw(value.map(NumberFormat.shortest))
+    }
+
     public func endRow() throws {
         try output.write(byte: UInt8(ascii: "\n"))
         atRowStart = true

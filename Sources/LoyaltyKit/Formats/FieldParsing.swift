@@ -226,9 +226,37 @@ public enum CivilDate {
 
     /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the epoch (UTC).
     public static func formatTimestamp(_ seconds: Int64) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            writeTimestamp(seconds, into: buffer)
+            return String(decoding: UnsafeBufferPointer(buffer), as: UTF8.self)
+        }
+    }
+
+    /// Writes `YYYY-MM-DDTHH:MM:SSZ` (20 ASCII bytes, years 0–9999) into `buffer`.
+    @inline(__always)
+    public static func writeTimestamp(_ seconds: Int64, into buffer: UnsafeMutableBufferPointer<UInt8>) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = Int(seconds - days * 86_400)
-        return format(days) + "T" + pad(rest / 3600, 2) + ":" + pad(rest / 60 % 60, 2) + ":" + pad(rest % 60, 2) + "Z"
+        let (year, month, day) = civil(days)
+        func put(_ value: Int, _ width: Int, at offset: Int) {
+            var value = value
+            for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(year, 4, at: 0)
+        buffer[4] = UInt8(ascii: "-")
+        put(month, 2, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        put(day, 2, at: 8)
+        buffer[10] = UInt8(ascii: "T")
+        put(rest / 3600, 2, at: 11)
+        buffer[13] = UInt8(ascii: ":")
+        put(rest / 60 % 60, 2, at: 14)
+        buffer[16] = UInt8(ascii: ":")
+        put(rest % 60, 2, at: 17)
+        buffer[19] = UInt8(ascii: "Z")
     }
 
     /// Parses `YYYY-MM-DD` from text (configuration, command line).
@@ -254,22 +282,42 @@ public enum Money {
 
     /// Formats `minor / divisor` (an average, say) exactly, rounding half away from zero once.
     public static func format(_ minor: Int64, dividedBy divisor: Int64, decimals: Int = 2) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            let count = write(minor, dividedBy: divisor, decimals: decimals, into: buffer)
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<count]), as: UTF8.self)
+        }
+    }
+
+    /// Writes the formatted amount as ASCII into `buffer` (32 bytes suffice) and returns its length:
+    /// output writers call this per cell without making a `String`.
+    @inline(__always)
+    public static func write(_ minor: Int64, dividedBy divisor: Int64, decimals: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         precondition(decimals >= 0 && decimals <= 4 && divisor > 0)
         var scale: UInt64 = UInt64(divisor)
         for _ in 0..<(4 - decimals) { scale *= 10 }
         // round(x / s) = ⌊(2x + s) / 2s⌋, in integers so no half is ever misjudged.
         let magnitude = minor.magnitude
-        let rounded = (2 * magnitude + scale) / (2 * scale)
+        var rounded = (2 * magnitude + scale) / (2 * scale)
         let negative = minor < 0 && rounded != 0
-        var unit: UInt64 = 1
-        for _ in 0..<decimals { unit *= 10 }
-        let whole = rounded / unit
-        let fraction = rounded % unit
-        var text = (negative ? "-" : "") + String(whole)
-        if decimals > 0 {
-            let fractionText = String(fraction)
-            text += "." + String(repeating: "0", count: decimals - fractionText.count) + fractionText
+        // Digits right to left from the end of the buffer, then moved to its front.
+        var position = buffer.count
+        var written = 0
+        repeat {
+            if written == decimals && decimals > 0 {
+                position -= 1
+                buffer[position] = UInt8(ascii: ".")
+            }
+            position -= 1
+            buffer[position] = UInt8(ascii: "0") + UInt8(rounded % 10)
+            rounded /= 10
+            written += 1
+        } while rounded > 0 || written <= decimals
+        if negative {
+            position -= 1
+            buffer[position] = UInt8(ascii: "-")
         }
-        return text
+        let count = buffer.count - position
+        for index in 0..<count { buffer[index] = buffer[position + index] }
+        return count
     }
 }
