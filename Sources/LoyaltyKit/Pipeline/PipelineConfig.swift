@@ -50,6 +50,13 @@ public struct PipelineConfig: Equatable, Sendable {
 
     public struct PairsConfig: Equatable, Sendable {
         public var minCount = 2
+        /// Smallest confidence (a → b) for b to be listed among a's partners.
+        public var minConfidence = 0.0
+        /// Partners listed per product in product_partners.csv.
+        public var partners = 10
+        /// Category level of category pairs: nil = each product's own (leaf) category, n = the
+        /// ancestor at level n (1 = root).
+        public var categoryLevel: Int?
     }
 
     public struct OffersConfig: Equatable, Sendable {
@@ -103,6 +110,17 @@ public struct PipelineConfig: Equatable, Sendable {
         }
         if var pairs = try top.mapping("pairs") {
             config.pairs.minCount = try pairs.int("min_count", in: 1...Int.max) ?? config.pairs.minCount
+            config.pairs.minConfidence = try pairs.double("min_confidence", in: 0...1) ?? config.pairs.minConfidence
+            config.pairs.partners = try pairs.int("partners", in: 1...1000) ?? config.pairs.partners
+            if let levelNode = pairs.node("category_level") {
+                if levelNode.string == "leaf" {
+                    config.pairs.categoryLevel = nil
+                } else if let level = levelNode.int, (1...20).contains(level) {
+                    config.pairs.categoryLevel = level
+                } else {
+                    throw pairs.fail("category_level", "expected 'leaf' or a level 1…20 (1 = root), got '\(levelNode.string ?? "?")'")
+                }
+            }
             try pairs.rejectUnknownKeys()
         }
         if var offers = try top.mapping("offers") {
@@ -194,7 +212,8 @@ public struct PipelineConfig: Equatable, Sendable {
             "segment.cut_points.monetary=\(list(segment.cutPoints.monetary))",
             "segment.k=\(segment.k.map(String.init) ?? "auto")", "segment.n_init=\(segment.nInit)",
             "segment.max_iter=\(segment.maxIter)",
-            "pairs.min_count=\(pairs.minCount)",
+            "pairs.min_count=\(pairs.minCount)", "pairs.min_confidence=\(pairs.minConfidence)",
+            "pairs.partners=\(pairs.partners)", "pairs.category_level=\(pairs.categoryLevel.map(String.init) ?? "leaf")",
             "offers.max_per_customer=\(offers.maxPerCustomer)", "offers.holdout_share=\(offers.holdoutShare)",
         ]
         for (index, rule) in segment.rules.enumerated() {

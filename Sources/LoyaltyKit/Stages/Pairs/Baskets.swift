@@ -1,0 +1,52 @@
+import GRDB
+
+/// The baskets of the pairs stage: per order, the products on a line with positive quantity
+/// (returns never count; a product on two lines counts once), anonymous orders included. Product
+/// keys are replaced by their rank in product_id byte order, so pair order is output order.
+struct Baskets {
+    /// Basket i holds `items[offsets[i] ..< offsets[i + 1]]` (ranks, possibly repeated).
+    var offsets: [Int]
+    var items: [Int32]
+
+    /// - Parameter rankOfProduct: rank by product key (−1 for keys that are not products).
+    static func load(_ warehouse: Warehouse, until: Int64, rankOfProduct: [Int32]) throws -> Baskets {
+        let parts = try ParallelOrderScan.run(warehouse) { db, firstOrder, lastOrder -> Baskets in
+            var baskets = Baskets(offsets: [0], items: [])
+            var order: Int64 = -1
+            try RowScan.forEach(db, sql: """
+                SELECT order_key, product_key FROM order_line
+                WHERE order_key BETWEEN ? AND ? AND quantity > 0 AND ordered_at < ?
+                """, arguments: [firstOrder, lastOrder, until]) { row in
+                let lineOrder = row.int64(0)
+                if lineOrder != order {
+                    if order >= 0 { baskets.offsets.append(baskets.items.count) }
+                    order = lineOrder
+                }
+                baskets.items.append(rankOfProduct[Int(row.int64(1))])
+            }
+            if order >= 0 { baskets.offsets.append(baskets.items.count) }
+            return baskets
+        }
+        var all = parts[0]
+        for part in parts.dropFirst() {
+            let base = all.items.count
+            all.items += part.items
+            all.offsets += part.offsets.dropFirst().map { $0 + base }
+        }
+        return all
+    }
+
+    /// The same baskets with each product replaced by `map[rank]` (e.g. its category); −1 drops it.
+    func mapped(_ map: [Int32]) -> Baskets {
+        var result = Baskets(offsets: [0], items: [])
+        result.items.reserveCapacity(items.count)
+        for basket in 0..<(offsets.count - 1) {
+            for index in offsets[basket]..<offsets[basket + 1] {
+                let mapped = map[Int(items[index])]
+                if mapped >= 0 { result.items.append(mapped) }
+            }
+            result.offsets.append(result.items.count)
+        }
+        return result
+    }
+}

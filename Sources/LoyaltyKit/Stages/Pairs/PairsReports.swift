@@ -1,0 +1,51 @@
+/// The pairs stage's CSV outputs (columns documented in docs/outputs.md).
+enum PairsReports {
+    static func write(products: PairCounter.Counts, categories: PairCounter.Counts, partners: [PartnerRanking.Partner],
+                      productIds: [String], categoryIds: [String], to outputs: OutputFolder) throws {
+        try outputs.writeCSV("product_pairs.csv", header: [
+            "product_a", "product_b", "orders_together", "support", "confidence_a_b", "confidence_b_a", "lift", "leverage",
+            "conviction_a_b", "conviction_b_a", "jaccard", "kulczynski",
+        ]) { csv in
+            for pair in products.pairs {
+                let m = metrics(pair, products)
+                try csv.text(productIds[Int(pair.a)])
+                try csv.text(productIds[Int(pair.b)])
+                try csv.integer(pair.count)
+                for value in [m.support, m.confidenceAB, m.confidenceBA, m.lift, m.leverage] { try csv.real(value) }
+                try csv.real(m.convictionAB)
+                try csv.real(m.convictionBA)
+                try csv.real(m.jaccard)
+                try csv.real(m.kulczynski)
+                try csv.endRow()
+            }
+        }
+        try outputs.writeCSV("category_pairs.csv", header: [
+            "category_a", "category_b", "orders_together", "support", "confidence_a_b", "confidence_b_a", "lift", "jaccard", "kulczynski",
+        ]) { csv in
+            for pair in categories.pairs {
+                let m = metrics(pair, categories)
+                try csv.text(categoryIds[Int(pair.a)])
+                try csv.text(categoryIds[Int(pair.b)])
+                try csv.integer(pair.count)
+                for value in [m.support, m.confidenceAB, m.confidenceBA, m.lift, m.jaccard, m.kulczynski] { try csv.real(value) }
+                try csv.endRow()
+            }
+        }
+        try outputs.writeCSV("product_partners.csv", header: ["product_id", "rank", "partner_id", "orders_together", "confidence", "lift"]) { csv in
+            for partner in partners {
+                try csv.text(productIds[Int(partner.product)])
+                try csv.integer(partner.rank)
+                try csv.text(productIds[Int(partner.partner)])
+                try csv.integer(partner.together)
+                try csv.real(partner.confidence)
+                try csv.real(partner.lift)
+                try csv.endRow()
+            }
+        }
+    }
+
+    private static func metrics(_ pair: PairCounter.Pair, _ counts: PairCounter.Counts) -> AssociationMetrics {
+        AssociationMetrics(together: pair.count, countA: counts.itemCounts[Int(pair.a)], countB: counts.itemCounts[Int(pair.b)],
+                           baskets: counts.baskets)
+    }
+}

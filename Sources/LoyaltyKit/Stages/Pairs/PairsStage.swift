@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+
+/// Pairs: co-purchase mining. Counts, for every pair of products (and of categories) bought in the
+/// same order up to `as_of`, how many orders hold both, with the contract's rule metrics, and lists
+/// each product's best partners.
+public struct PairsStage: Stage {
+    public let name = "pairs"
+    public let reads = ["product", "category", "category_ancestor", "order_line"]
+    public let owns = ["product_pair", "category_pair", "product_partner"]
+    public let checks: [TableCheck] = [
+        .holds("product_pair", "product_a_key <> product_b_key AND orders_together >= 1", describe: "product_a_key"),
+        .holds("category_pair", "category_a_key <> category_b_key", describe: "category_a_key"),
+        .holds("product_pair", "confidence_a_b <= 1 AND confidence_b_a <= 1 AND support <= 1", describe: "product_a_key"),
+    ]
+
+    public init() {}
+
+    /// Products or categories in output order (by id bytes), with their warehouse keys.
+    struct Catalog {
+        var keys: [Int64] = []
+        var ids: [String] = []
+    }
+
+    public func run(_ context: StageContext) throws -> StageReport {
+        let config = context.config.pairs
+        let asOfText = context.settings.asOfText
+        let until = context.clock.startOfDay(context.asOf + 1)
+        let (products, categories, productCategory) = try context.warehouse.database.read { db in
+            try Self.readCatalog(db, level: config.categoryLevel)
+        }
+        var rankOfProduct = [Int32](repeating: -1, count: Int(products.keys.max() ?? 0) + 1)
+        for (rank, key) in products.keys.enumerated() { rankOfProduct[Int(key)] = Int32(rank) }
+        let baskets = try Baskets.load(context.warehouse, until: until, rankOfProduct: rankOfProduct)
+        let productCounts = PairCounter.count(offsets: baskets.offsets, items: baskets.items, itemCount: products.keys.count,
+                                              minCount: config.minCount)
+        let categoryBaskets = baskets.mapped(productCategory)
+        let categoryCounts = PairCounter.count(offsets: categoryBaskets.offsets, items: categoryBaskets.items,
+                                               itemCount: categories.keys.count, minCount: config.minCount)
+        let partners = PartnerRanking.rank(productCounts, minConfidence: config.minConfidence, top: config.partners)
+
+        try context.write(enforcingForeignKeys: false) { db in
+            for table in owns { try db.execute(sql: "DELETE FROM \(table)") }
+            try Self.insert(db, table: "product_pair", columns: ("product_a_key", "product_b_key"), counts: productCounts,
+                            keys: products.keys, asOf: asOfText)
+            try Self.insert(db, table: "category_pair", columns: ("category_a_key", "category_b_key"), counts: categoryCounts,
+                            keys: categories.keys, asOf: asOfText)
+            let partner = try BatchInsert<PartnerRanking.Partner>(
+                db, insert: "INSERT INTO product_partner (product_key, rank, partner_key, orders_together, confidence, lift)", columns: 6
+            ) { row, statement, offset in
+                statement.bind(offset + 1, products.keys[Int(row.product)])
+                statement.bind(offset + 2, Int64(row.rank))
+                statement.bind(offset + 3, products.keys[Int(row.partner)])
+                statement.bind(offset + 4, Int64(row.together))
+                statement.bind(offset + 5, row.confidence)
+                statement.bind(offset + 6, row.lift)
+            }
+            for row in partners { try partner.add(row) }
+            try partner.flush()
+        }
+        try PairsReports.write(products: productCounts, categories: categoryCounts, partners: partners,
+                               productIds: products.ids, categoryIds: categories.ids, to: context.outputs)
+        return StageReport(rowsWritten: productCounts.pairs.count + categoryCounts.pairs.count, summary: [
+            "\(productCounts.baskets) baskets: \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs "
+                + "with orders_together ≥ \(config.minCount); \(Set(partners.map(\.product)).count) products with partners",
+        ])
+    }
+
+    /// Products and categories in id byte order, and each product's category rank at `level`.
+    static func readCatalog(_ db: Database, level: Int?) throws -> (Catalog, Catalog, [Int32]) {
+        var products = Catalog(), categories = Catalog()
+        var productCategoryKey: [Int64?] = []
+        // BINARY collation compares UTF-8 bytes, the contract's order of product ids.
+        for row in try Row.fetchAll(db, sql: "SELECT product_key, product_id, category_key FROM product ORDER BY product_id") {
+            products.keys.append(row[0])
+            products.ids.append(row[1])
+            productCategoryKey.append(row[2])
+        }
+        var rankOfCategory: [Int64: Int32] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT category_key, category_id FROM category ORDER BY category_id") {
+            rankOfCategory[row[0]] = Int32(categories.keys.count)
+            categories.keys.append(row[0])
+            categories.ids.append(row[1])
+        }
+        var atLevel: [Int64: Int64] = [:]
+        if let level {
+            let flattened = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM category_ancestor") ?? 0
+            if flattened == 0 && !categories.keys.isEmpty {
+                throw LoyaltyError.missingPrerequisite(
+                    stage: "pairs", message: "pairs.category_level needs the category tree flattened by enrich: run enrich first")
+            }
+            // The ancestor at `level`, or the category itself when it is not that deep.
+            for row in try Row.fetchAll(db, sql: """
+                SELECT category_key, ancestor_key FROM category_ancestor a
+                WHERE level = (SELECT MIN(MAX(level), ?) FROM category_ancestor b WHERE b.category_key = a.category_key)
+                """, arguments: [level]) {
+                atLevel[row[0]] = row[1]
+            }
+        }
+        let productCategory = productCategoryKey.map { key -> Int32 in
+            guard let key else { return -1 }
+            return rankOfCategory[atLevel[key] ?? key] ?? -1
+        }
+        return (products, categories, productCategory)
+    }
+
+    static func insert(_ db: Database, table: String, columns: (String, String), counts: PairCounter.Counts, keys: [Int64], asOf: String) throws {
+        let insert = try BatchInsert<PairCounter.Pair>(db, insert: """
+            INSERT INTO \(table) (\(columns.0), \(columns.1), as_of, orders_together, support, confidence_a_b, confidence_b_a,
+                lift, leverage, conviction_a_b, conviction_b_a, jaccard, kulczynski)
+            """, columns: 13) { pair, statement, offset in
+            let m = AssociationMetrics(together: pair.count, countA: counts.itemCounts[Int(pair.a)],
+                                       countB: counts.itemCounts[Int(pair.b)], baskets: counts.baskets)
+            statement.bind(offset + 1, keys[Int(pair.a)])
+            statement.bind(offset + 2, keys[Int(pair.b)])
+            statement.bind(offset + 3, asOf)
+            statement.bind(offset + 4, Int64(pair.count))
+            statement.bind(offset + 5, m.support)
+            statement.bind(offset + 6, m.confidenceAB)
+            statement.bind(offset + 7, m.confidenceBA)
+            statement.bind(offset + 8, m.lift)
+            statement.bind(offset + 9, m.leverage)
+            statement.bind(offset + 10, m.convictionAB)
+            statement.bind(offset + 11, m.convictionBA)
+            statement.bind(offset + 12, m.jaccard)
+            statement.bind(offset + 13, m.kulczynski)
+        }
+        for pair in counts.pairs { try insert.add(pair) }
+        try insert.flush()
+    }
+}
+
+/// Each product's partners: the products it was bought with, with confidence (a → b) at least
+/// `minConfidence`, best lift first (then confidence, then product order), at most `top`.
+enum PartnerRanking {
+    struct Partner: Equatable {
+        let product: Int32
+        let rank: Int
+        let partner: Int32
+        let together: Int
+        let confidence: Double
+        let lift: Double
+    }
+
+    static func rank(_ counts: PairCounter.Counts, minConfidence: Double, top: Int) -> [Partner] {
+        var candidates: [Int32: [(partner: Int32, together: Int, confidence: Double, lift: Double)]] = [:]
+        for pair in counts.pairs {
+            let m = AssociationMetrics(together: pair.count, countA: counts.itemCounts[Int(pair.a)],
+                                       countB: counts.itemCounts[Int(pair.b)], baskets: counts.baskets)
+            if m.confidenceAB >= minConfidence { candidates[pair.a, default: []].append((pair.b, pair.count, m.confidenceAB, m.lift)) }
+            if m.confidenceBA >= minConfidence { candidates[pair.b, default: []].append((pair.a, pair.count, m.confidenceBA, m.lift)) }
+        }
+        var partners: [Partner] = []
+        for product in candidates.keys.sorted() {
+            let best = (candidates[product] ?? []).sorted {
+                if $0.lift != $1.lift { return $0.lift > $1.lift }
+                if $0.confidence != $1.confidence { return $0.confidence > $1.confidence }
+                return $0.partner < $1.partner
+            }.prefix(top)
+            for (index, candidate) in best.enumerated() {
+                partners.append(Partner(product: product, rank: index + 1, partner: candidate.partner, together: candidate.together,
+                                        confidence: candidate.confidence, lift: candidate.lift))
+            }
+        }
+        return partners
+    }
+}

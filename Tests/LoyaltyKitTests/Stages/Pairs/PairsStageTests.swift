@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import LoyaltyKit
+
+/// `fixtures/cases/pairs` is the contract's worked example as orders, plus what must not count:
+/// a duplicate Eggs line in T2, T3 anonymous (counts), a return order R1 (negative lines: no basket)
+/// and an order after as_of (L1).
+@Suite struct PairsStageTests {
+    let delivery = fixture("cases/pairs")
+
+    @Test func workedExampleThroughTheWholePipeline() throws {
+        let root = try temporaryFolder()
+        try runPipeline(input: delivery, root: root, pipeline: delivery + "/pairs.yml")
+        let rows = try readCSV(root + "/out/product_pairs.csv")
+        #expect(rows[0] == ["product_a", "product_b", "orders_together", "support", "confidence_a_b", "confidence_b_a", "lift",
+                            "leverage", "conviction_a_b", "conviction_b_a", "jaccard", "kulczynski"])
+        #expect(Array(rows.dropFirst()) == [
+            ["Eggs", "Kidney Beans", "4", "0.8", "1.0", "0.8", "1.0", "0.0", "", "1.0", "0.8", "0.9"],
+            ["Eggs", "Onion", "3", "0.6", "0.75", "1.0", "1.25", "\(0.6 - 0.8 * 0.6)", "\((1 - 0.6) / (1 - 0.75))", "", "0.75", "0.875"],
+            ["Kidney Beans", "Milk", "3", "0.6", "0.6", "1.0", "1.0", "0.0", "1.0", "", "0.6", "0.8"],
+            ["Kidney Beans", "Onion", "3", "0.6", "0.6", "1.0", "1.0", "0.0", "1.0", "", "0.6", "0.8"],
+            ["Kidney Beans", "Yogurt", "3", "0.6", "0.6", "1.0", "1.0", "0.0", "1.0", "", "0.6", "0.8"],
+        ])
+        let categories = try readCSV(root + "/out/category_pairs.csv").dropFirst().map { "\($0[0])+\($0[1])=\($0[2])" }
+        #expect(categories == ["DAIRY+PANTRY=5", "DAIRY+VEG=5", "PANTRY+VEG=5"])
+        let partners = try readCSV(root + "/out/product_partners.csv").dropFirst().filter { $0[0] == "Eggs" }.map { $0[2] }
+        #expect(partners == ["Onion", "Kidney Beans"]) // lift 1.25 before 1.0
+    }
+
+    @Test func minimumCountBoundaryCategoryLevelAndByteIdenticalReruns() throws {
+        let root = try temporaryFolder()
+        try write("pairs:\n  min_count: 4\n  category_level: 1\n  min_confidence: 0.9\n", to: root + "/p.yml")
+        try runPipeline(input: delivery, root: root, pipeline: root + "/p.yml")
+        let first = try String(contentsOfFile: root + "/out/product_pairs.csv", encoding: .utf8)
+        #expect(try readCSV(root + "/out/product_pairs.csv").dropFirst().map { $0[0] + "+" + $0[1] } == ["Eggs+Kidney Beans"])
+        // At the root level every product is Food except Ice cream and Unicorn (Treats): 2 < 4 baskets.
+        #expect(try readCSV(root + "/out/category_pairs.csv").count == 1)
+        // Confidence Eggs → Kidney Beans is 1.0, the other way 0.8: only Eggs gets a partner.
+        #expect(try readCSV(root + "/out/product_partners.csv").dropFirst().map { $0[0] + ">" + $0[2] } == ["Eggs>Kidney Beans"])
+        try runPipeline(input: delivery, root: root, pipeline: root + "/p.yml")
+        #expect(try String(contentsOfFile: root + "/out/product_pairs.csv", encoding: .utf8) == first)
+
+        try write("pairs:\n  min_count: 2\n  category_level: 1\n", to: root + "/p2.yml")
+        try runPipeline(input: delivery, root: root, pipeline: root + "/p2.yml")
+        #expect(try readCSV(root + "/out/category_pairs.csv").dropFirst().map { "\($0[0])+\($0[1])=\($0[2])" } == ["FOOD+TREATS=2"])
+    }
+
+    /// Every pair of the generated demo delivery against a brute-force count of its file.
+    @Test func demoPairsMatchABruteForceCount() throws {
+        let root = try temporaryFolder()
+        try runPipeline(input: fixture("demo"), root: root)
+        let text = try String(contentsOfFile: fixture("demo/transactions.csv"), encoding: .utf8)
+        let catalog = Set(try String(contentsOfFile: fixture("demo/products.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { String($0.prefix(6)) })
+        var baskets: [String: Set<String>] = [:]
+        for row in text.split(separator: "\n").dropFirst() {
+            let f = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 11, !f[0].isEmpty, let quantity = Int(f[4]), quantity > 0, catalog.contains(f[3]),
+                  !f[2].hasPrefix("2026-13"), !f[5].hasSuffix("3456") else { continue }
+            baskets[f[0], default: []].insert(f[3])
+        }
+        var single: [String: Int] = [:], pairs: [String: Int] = [:]
+        for basket in baskets.values {
+            let items = basket.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            for item in items { single[item, default: 0] += 1 }
+            for i in 0..<items.count { for j in (i + 1)..<items.count { pairs[items[i] + "|" + items[j], default: 0] += 1 } }
+        }
+        let expected = pairs.filter { $0.value >= 2 }
+        let rows = try readCSV(root + "/out/product_pairs.csv").dropFirst()
+        #expect(rows.count == expected.count)
+        let n = Double(baskets.count)
+        for row in rows {
+            let together = try #require(expected[row[0] + "|" + row[1]])
+            #expect(Int(row[2]) == together)
+            let a = Double(single[row[0]] ?? 0), b = Double(single[row[1]] ?? 0), t = Double(together)
+            let lift = (t / n) / ((a / n) * (b / n))
+            #expect(abs((Double(row[6]) ?? 0) - lift) <= 1e-12 * lift)
+            #expect(abs((Double(row[4]) ?? 0) - t / a) <= 1e-12)
+        }
+    }
+}
