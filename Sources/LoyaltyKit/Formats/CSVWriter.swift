@@ -78,9 +78,13 @@ public final class CSVWriter {
         }
     }
 
-    /// A real number in the shortest form that reads back as the same binary64 value.
+    /// A real number in the shortest form that reads back as the same binary64 value (never
+    /// needs quoting, so it skips the quoting scan).
     public func real(_ value: Double?) throws {
-        try raw(value.map(NumberFormat.shortest))
+        try separator()
+        guard let value else { return }
+        var text = NumberFormat.shortest(value)
+        try text.withUTF8 { try output.write(bytes: $0) }
     }
 
     public func endRow() throws {

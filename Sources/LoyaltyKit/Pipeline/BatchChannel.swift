@@ -61,9 +61,10 @@ final class BatchChannel<Element> {
     }
 }
 
-/// Runs `body` on a new thread; `join()` waits for it to end.
+/// Runs `body` on a new thread; `join()` waits for it to end (and may be called again).
 final class WorkerThread {
     private let done = DispatchSemaphore(value: 0)
+    private var joined = false
 
     init(name: String, _ body: @escaping () -> Void) {
         let thread = Thread { [done] in
@@ -75,5 +76,10 @@ final class WorkerThread {
         thread.start()
     }
 
-    func join() { done.wait() }
+    /// Called only by the thread that started the worker.
+    func join() {
+        guard !joined else { return }
+        done.wait()
+        joined = true
+    }
 }

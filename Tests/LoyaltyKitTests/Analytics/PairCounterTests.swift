@@ -6,9 +6,8 @@ import Testing
     /// Eggs 3, Ice cream 4, Kidney Beans 5, Milk 6, Nutmeg 7, Onion 8, Unicorn 9, Yogurt 10.
     let baskets: [[Int32]] = [[3, 5, 6, 7, 8, 10], [2, 3, 5, 7, 8, 10], [0, 3, 5, 6], [1, 5, 6, 9, 10], [1, 3, 4, 5, 8]]
 
-    @Test(arguments: [PairCounter.denseLimit, 0])
-    func contractWorkedExampleInBothCountingModes(denseLimit: Int) {
-        let counts = PairCounter.count(baskets: baskets, itemCount: 11, minCount: 3, denseLimit: denseLimit)
+    @Test func contractWorkedExample() {
+        let counts = PairCounter.count(baskets: baskets, itemCount: 11, minCount: 3)
         #expect(counts.baskets == 5)
         #expect(counts.pairs == [
             .init(a: 3, b: 5, count: 4), .init(a: 3, b: 8, count: 3), .init(a: 5, b: 6, count: 3),
@@ -32,16 +31,15 @@ import Testing
         #expect(PairCounter.count(baskets: [[1, 1, 2], [2, 1, 2]], itemCount: 3, minCount: 3).pairs.isEmpty)
     }
 
-    /// Against a brute-force count over random baskets, including 1,000-item ones, in both modes.
-    @Test(arguments: [PairCounter.denseLimit, 0])
-    func matchesBruteForce(denseLimit: Int) {
+    /// Against a brute-force count over random baskets, including 1,000-item ones.
+    @Test func matchesBruteForce() {
         var random = SplitMix64(seed: 11)
         var baskets: [[Int32]] = []
         for index in 0..<400 {
             let size = index % 97 == 0 ? 1_000 : Int(random.next() % 8) + 1
             baskets.append((0..<size).map { _ in Int32(random.next() % 1_500) })
         }
-        let counts = PairCounter.count(baskets: baskets, itemCount: 1_500, minCount: 2, denseLimit: denseLimit)
+        let counts = PairCounter.count(baskets: baskets, itemCount: 1_500, minCount: 2)
         var brute: [Int64: Int] = [:]
         for basket in baskets {
             let items = Array(Set(basket)).sorted()

@@ -24,6 +24,11 @@ public struct PairsStage: Stage {
 
     public func run(_ context: StageContext) throws -> StageReport {
         let config = context.config.pairs
+        var phaseStart = Date()
+        func phaseDone(_ message: String) {
+            context.logger.info("pairs: \(message)", metadata: ["seconds": "\(PipelineRunner.rounded(Date().timeIntervalSince(phaseStart)))"])
+            phaseStart = Date()
+        }
         let asOfText = context.settings.asOfText
         let until = context.clock.startOfDay(context.asOf + 1)
         let (products, categories, productCategory) = try context.warehouse.database.read { db in
@@ -32,13 +37,28 @@ public struct PairsStage: Stage {
         var rankOfProduct = [Int32](repeating: -1, count: Int(products.keys.max() ?? 0) + 1)
         for (rank, key) in products.keys.enumerated() { rankOfProduct[Int(key)] = Int32(rank) }
         let baskets = try Baskets.load(context.warehouse, until: until, rankOfProduct: rankOfProduct)
+        phaseDone("read \(baskets.offsets.count - 1) baskets")
         let productCounts = PairCounter.count(offsets: baskets.offsets, items: baskets.items, itemCount: products.keys.count,
                                               minCount: config.minCount)
         let categoryBaskets = baskets.mapped(productCategory)
         let categoryCounts = PairCounter.count(offsets: categoryBaskets.offsets, items: categoryBaskets.items,
                                                itemCount: categories.keys.count, minCount: config.minCount)
+        phaseDone("counted \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs")
         let partners = PartnerRanking.rank(productCounts, minConfidence: config.minConfidence, top: config.partners)
+        phaseDone("ranked partners")
 
+        // The CSV files need only the counts: write them on a second core while SQLite writes tables.
+        var reportError: Error?
+        let reports = WorkerThread(name: "pairs-reports") {
+            do {
+                try PairsReports.write(products: productCounts, categories: categoryCounts, partners: partners,
+                                       productIds: products.ids, categoryIds: categories.ids, to: context.outputs)
+            } catch {
+                reportError = error
+            }
+        }
+        defer { reports.join() }
+        // Keys come from the product and category tables read above, in this run.
         try context.write(enforcingForeignKeys: false) { db in
             for table in owns { try db.execute(sql: "DELETE FROM \(table)") }
             try Self.insert(db, table: "product_pair", columns: ("product_a_key", "product_b_key"), counts: productCounts,
@@ -58,8 +78,9 @@ public struct PairsStage: Stage {
             for row in partners { try partner.add(row) }
             try partner.flush()
         }
-        try PairsReports.write(products: productCounts, categories: categoryCounts, partners: partners,
-                               productIds: products.ids, categoryIds: categories.ids, to: context.outputs)
+        reports.join()
+        if let reportError { throw reportError }
+        phaseDone("tables and outputs written")
         return StageReport(rowsWritten: productCounts.pairs.count + categoryCounts.pairs.count, summary: [
             "\(productCounts.baskets) baskets: \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs "
                 + "with orders_together ≥ \(config.minCount); \(Set(partners.map(\.product)).count) products with partners",
