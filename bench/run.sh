@@ -55,12 +55,21 @@ print(f"{sys.argv[2]}: segment stage {seconds:.2f} s for {customers} customers (
 PY
 }
 
+pairs_figures() { # label (uses the warehouse the last ingest of that label left)
+    python3 bench/measure.py --runs "$RUNS" --label "$1: loyalty pairs (min_count 2)" \
+        $BIN pairs --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$WORK/$1.sqlite" --out "$WORK/out"
+}
+
 echo "== segment, 1M lines"
 segment_figures 1M
+echo "== pairs, 1M lines"
+pairs_figures 1M
 
 if [ "${BENCH_SKIP_10M:-0}" != 1 ]; then
     echo "== ingest, 10M lines"
     RUNS=1 ingest_figures 10M "$(generate 10m 3000000 1000000 20000)"
     echo "== segment, 10M lines (~1M customers)"
     segment_figures 10M
+    echo "== pairs, 10M lines (~2.8M baskets)"
+    pairs_figures 10M
 fi
