@@ -57,6 +57,13 @@ public struct PipelineConfig: Equatable, Sendable {
         /// Category level of category pairs: nil = each product's own (leaf) category, n = the
         /// ancestor at level n (1 = root).
         public var categoryLevel: Int?
+        /// `order`: baskets are orders. `customer`: pairs one customer bought within `windowDays`.
+        public var scope = PairScope.order
+        public var windowDays = 30
+    }
+
+    public enum PairScope: String, Equatable, Sendable {
+        case order, customer
     }
 
     public struct OffersConfig: Equatable, Sendable {
@@ -112,6 +119,13 @@ public struct PipelineConfig: Equatable, Sendable {
             config.pairs.minCount = try pairs.int("min_count", in: 1...Int.max) ?? config.pairs.minCount
             config.pairs.minConfidence = try pairs.double("min_confidence", in: 0...1) ?? config.pairs.minConfidence
             config.pairs.partners = try pairs.int("partners", in: 1...1000) ?? config.pairs.partners
+            if let scope = try pairs.string("scope") {
+                guard let parsed = PairScope(rawValue: scope) else {
+                    throw pairs.fail("scope", "expected 'order' or 'customer', got '\(scope)'")
+                }
+                config.pairs.scope = parsed
+            }
+            config.pairs.windowDays = try pairs.int("window_days", in: 0...3650) ?? config.pairs.windowDays
             if let levelNode = pairs.node("category_level") {
                 if levelNode.string == "leaf" {
                     config.pairs.categoryLevel = nil
@@ -213,7 +227,7 @@ public struct PipelineConfig: Equatable, Sendable {
             "segment.k=\(segment.k.map(String.init) ?? "auto")", "segment.n_init=\(segment.nInit)",
             "segment.max_iter=\(segment.maxIter)",
             "pairs.min_count=\(pairs.minCount)", "pairs.min_confidence=\(pairs.minConfidence)",
-            "pairs.partners=\(pairs.partners)", "pairs.category_level=\(pairs.categoryLevel.map(String.init) ?? "leaf")",
+            "pairs.partners=\(pairs.partners)", "pairs.scope=\(pairs.scope.rawValue)", "pairs.window_days=\(pairs.windowDays)", "pairs.category_level=\(pairs.categoryLevel.map(String.init) ?? "leaf")",
             "offers.max_per_customer=\(offers.maxPerCustomer)", "offers.holdout_share=\(offers.holdoutShare)",
         ]
         for (index, rule) in segment.rules.enumerated() {

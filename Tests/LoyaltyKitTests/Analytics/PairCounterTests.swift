@@ -52,3 +52,19 @@ import Testing
         #expect(expected.count > 1_000)
     }
 }
+
+@Suite struct WindowedPairCounterTests {
+    @Test func pairsWithinTheWindowCountOncePerCustomer() {
+        // Customer 0: item 1 on day 0, item 2 on day 5 and again on day 6; customer 1: 20 days apart;
+        // customer 2: both on one day, twice.
+        let counts = WindowedPairCounter.count(
+            events: [(0, 0, 1), (0, 5, 2), (0, 6, 2), (1, 0, 1), (1, 20, 2), (2, 3, 1), (2, 3, 2), (2, 4, 1), (2, 4, 2)],
+            windowDays: 7, itemCount: 3, minCount: 1)
+        #expect(counts.baskets == 3)
+        #expect(counts.itemCounts == [0, 3, 3])
+        #expect(counts.pairs == [.init(a: 1, b: 2, count: 2)])
+        // Window 0: only the same day.
+        let sameDay = WindowedPairCounter.count(events: [(0, 0, 1), (0, 5, 2), (2, 3, 1), (2, 3, 2)], windowDays: 0, itemCount: 3, minCount: 1)
+        #expect(sameDay.pairs == [.init(a: 1, b: 2, count: 1)])
+    }
+}

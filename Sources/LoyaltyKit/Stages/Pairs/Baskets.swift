@@ -50,3 +50,23 @@ struct Baskets {
         return result
     }
 }
+
+/// The events of the customer scope: (customer, local day, product rank) of every line with a
+/// positive quantity and a customer, up to `as_of`.
+enum CustomerPurchases {
+    static func load(_ warehouse: Warehouse, until: Int64, rankOfProduct: [Int32], timezone: String) throws -> [WindowedPairCounter.Event] {
+        let parts = try ParallelOrderScan.run(warehouse) { db, firstOrder, lastOrder -> [WindowedPairCounter.Event] in
+            let clock = try ZoneClock(identifier: timezone)
+            var events: [WindowedPairCounter.Event] = []
+            try RowScan.forEach(db, sql: """
+                SELECT customer_key, ordered_at, product_key FROM order_line
+                WHERE order_key BETWEEN ? AND ? AND quantity > 0 AND customer_key IS NOT NULL AND ordered_at < ?
+                """, arguments: [firstOrder, lastOrder, until]) { row in
+                let day = clock.localDay(utcSeconds: row.int64(1))
+                events.append(WindowedPairCounter.Event(Int32(row.int64(0)), Int32(day), rankOfProduct[Int(row.int64(2))]))
+            }
+            return events
+        }
+        return parts.flatMap { $0 }
+    }
+}

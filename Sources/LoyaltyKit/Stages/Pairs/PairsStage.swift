@@ -36,13 +36,29 @@ public struct PairsStage: Stage {
         }
         var rankOfProduct = [Int32](repeating: -1, count: Int(products.keys.max() ?? 0) + 1)
         for (rank, key) in products.keys.enumerated() { rankOfProduct[Int(key)] = Int32(rank) }
-        let baskets = try Baskets.load(context.warehouse, until: until, rankOfProduct: rankOfProduct)
-        phaseDone("read \(baskets.offsets.count - 1) baskets")
-        let productCounts = PairCounter.count(offsets: baskets.offsets, items: baskets.items, itemCount: products.keys.count,
+        let productCounts: PairCounter.Counts, categoryCounts: PairCounter.Counts
+        switch config.scope {
+        case .order:
+            let baskets = try Baskets.load(context.warehouse, until: until, rankOfProduct: rankOfProduct)
+            phaseDone("read \(baskets.offsets.count - 1) baskets")
+            productCounts = PairCounter.count(offsets: baskets.offsets, items: baskets.items, itemCount: products.keys.count,
                                               minCount: config.minCount)
-        let categoryBaskets = baskets.mapped(productCategory)
-        let categoryCounts = PairCounter.count(offsets: categoryBaskets.offsets, items: categoryBaskets.items,
+            let categoryBaskets = baskets.mapped(productCategory)
+            categoryCounts = PairCounter.count(offsets: categoryBaskets.offsets, items: categoryBaskets.items,
                                                itemCount: categories.keys.count, minCount: config.minCount)
+        case .customer:
+            let events = try CustomerPurchases.load(context.warehouse, until: until, rankOfProduct: rankOfProduct,
+                                                    timezone: context.config.timezone)
+            phaseDone("read \(events.count) purchases")
+            productCounts = WindowedPairCounter.count(events: events, windowDays: config.windowDays, itemCount: products.keys.count,
+                                                      minCount: config.minCount)
+            let categoryEvents = events.compactMap { event -> WindowedPairCounter.Event? in
+                let category = productCategory[Int(event.item)]
+                return category >= 0 ? WindowedPairCounter.Event(event.customer, event.day, category) : nil
+            }
+            categoryCounts = WindowedPairCounter.count(events: categoryEvents, windowDays: config.windowDays,
+                                                       itemCount: categories.keys.count, minCount: config.minCount)
+        }
         phaseDone("counted \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs")
         let partners = PartnerRanking.rank(productCounts, minConfidence: config.minConfidence, top: config.partners)
         phaseDone("ranked partners")
@@ -82,7 +98,7 @@ public struct PairsStage: Stage {
         if let reportError { throw reportError }
         phaseDone("tables and outputs written")
         return StageReport(rowsWritten: productCounts.pairs.count + categoryCounts.pairs.count, summary: [
-            "\(productCounts.baskets) baskets: \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs "
+            "\(productCounts.baskets) \(config.scope == .order ? "baskets" : "customers"): \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs "
                 + "with orders_together ≥ \(config.minCount); \(Set(partners.map(\.product)).count) products with partners",
         ])
     }

@@ -79,3 +79,32 @@ import Testing
         }
     }
 }
+
+/// Customer scope on `fixtures/cases/pairs`: C1 bought in T1 (Nov 1) and T4 (Nov 4), C2 in T2,
+/// C3 in T5 (its return and its order after as_of do not count), T3 is anonymous: 3 customers.
+@Suite struct CustomerScopePairsTests {
+    func pairs(window: Int) throws -> [String: [String]] {
+        let root = try temporaryFolder()
+        try write("pairs:\n  scope: customer\n  window_days: \(window)\n  min_count: 2\n", to: root + "/p.yml")
+        try runPipeline(input: fixture("cases/pairs"), root: root, pipeline: root + "/p.yml")
+        var byPair: [String: [String]] = [:]
+        for row in try readCSV(root + "/out/product_pairs.csv").dropFirst() { byPair[row[0] + "+" + row[1]] = row }
+        return byPair
+    }
+
+    @Test func aCustomersOrdersDaysApartPairWithinTheWindowOnly() throws {
+        let wide = try pairs(window: 3)
+        // Corn (C1 on Nov 4, C3) with Eggs (C1 on Nov 1, C3): 3 days apart counts with a 3-day window.
+        #expect(wide["Corn+Eggs"]?[2] == "2")
+        #expect(wide["Corn+Eggs"]?[3] == "\(2.0 / 3.0)")
+        #expect(wide["Eggs+Kidney Beans"]?[2] == "3")
+        #expect(wide["Eggs+Kidney Beans"]?[3] == "1.0")
+        let narrow = try pairs(window: 2)
+        #expect(narrow["Corn+Eggs"] == nil)
+        #expect(narrow["Eggs+Kidney Beans"]?[2] == "3")
+    }
+
+    @Test func badScopeIsAConfigurationError() {
+        #expect(throws: LoyaltyError.self) { try PipelineConfig.parse(yaml: "pairs:\n  scope: household\n", file: "p.yml") }
+    }
+}
