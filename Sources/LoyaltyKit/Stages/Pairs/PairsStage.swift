@@ -7,11 +7,11 @@ import GRDB
 public struct PairsStage: Stage {
     public let name = "pairs"
     public let reads = ["product", "category", "category_ancestor", "order_line"]
-    public let owns = ["product_pair", "category_pair", "product_partner"]
+    public let owns = ["pair_run", "product_basket_count", "category_basket_count", "product_pair", "category_pair", "product_partner"]
     public let checks: [TableCheck] = [
         .holds("product_pair", "product_a_key <> product_b_key AND orders_together >= 1", describe: "product_a_key"),
         .holds("category_pair", "category_a_key <> category_b_key", describe: "category_a_key"),
-        .holds("product_pair", "confidence_a_b <= 1 AND confidence_b_a <= 1 AND support <= 1", describe: "product_a_key"),
+        .holds("product_partner", "confidence <= 1 AND lift > 0", describe: "product_key"),
     ]
 
     public init() {}
@@ -77,10 +77,9 @@ public struct PairsStage: Stage {
         // Keys come from the product and category tables read above, in this run.
         try context.write(enforcingForeignKeys: false) { db in
             for table in owns { try db.execute(sql: "DELETE FROM \(table)") }
-            try Self.insert(db, table: "product_pair", columns: ("product_a_key", "product_b_key"), counts: productCounts,
-                            keys: products.keys, asOf: asOfText)
-            try Self.insert(db, table: "category_pair", columns: ("category_a_key", "category_b_key"), counts: categoryCounts,
-                            keys: categories.keys, asOf: asOfText)
+            for (kind, counts, keys) in [("product", productCounts, products.keys), ("category", categoryCounts, categories.keys)] {
+                try Self.insert(db, kind: kind, counts: counts, keys: keys, asOf: asOfText, scope: config.scope.rawValue)
+            }
             let partner = try BatchInsert<PartnerRanking.Partner>(
                 db, insert: "INSERT INTO product_partner (product_key, rank, partner_key, orders_together, confidence, lift)", columns: 6
             ) { row, statement, offset in
@@ -141,29 +140,25 @@ public struct PairsStage: Stage {
         return (products, categories, productCategory)
     }
 
-    static func insert(_ db: Database, table: String, columns: (String, String), counts: PairCounter.Counts, keys: [Int64], asOf: String) throws {
-        let insert = try BatchInsert<PairCounter.Pair>(db, insert: """
-            INSERT INTO \(table) (\(columns.0), \(columns.1), as_of, orders_together, support, confidence_a_b, confidence_b_a,
-                lift, leverage, conviction_a_b, conviction_b_a, jaccard, kulczynski)
-            """, columns: 13) { pair, statement, offset in
-            let m = AssociationMetrics(together: pair.count, countA: counts.itemCounts[Int(pair.a)],
-                                       countB: counts.itemCounts[Int(pair.b)], baskets: counts.baskets)
+    /// Writes one kind's counts: the run's basket total, each item's baskets and every pair.
+    static func insert(_ db: Database, kind: String, counts: PairCounter.Counts, keys: [Int64], asOf: String, scope: String) throws {
+        try db.execute(sql: "INSERT INTO pair_run (kind, as_of, scope, baskets) VALUES (?, ?, ?, ?)",
+                       arguments: [kind, asOf, scope, counts.baskets])
+        let items = try BatchInsert<Int>(db, insert: "INSERT INTO \(kind)_basket_count (\(kind)_key, baskets)", columns: 2) { item, statement, offset in
+            statement.bind(offset + 1, keys[item])
+            statement.bind(offset + 2, Int64(counts.itemCounts[item]))
+        }
+        for item in counts.itemCounts.indices where counts.itemCounts[item] > 0 { try items.add(item) }
+        try items.flush()
+        let pairs = try BatchInsert<PairCounter.Pair>(
+            db, insert: "INSERT INTO \(kind)_pair (\(kind)_a_key, \(kind)_b_key, orders_together)", columns: 3
+        ) { pair, statement, offset in
             statement.bind(offset + 1, keys[Int(pair.a)])
             statement.bind(offset + 2, keys[Int(pair.b)])
-            statement.bind(offset + 3, asOf)
-            statement.bind(offset + 4, Int64(pair.count))
-            statement.bind(offset + 5, m.support)
-            statement.bind(offset + 6, m.confidenceAB)
-            statement.bind(offset + 7, m.confidenceBA)
-            statement.bind(offset + 8, m.lift)
-            statement.bind(offset + 9, m.leverage)
-            statement.bind(offset + 10, m.convictionAB)
-            statement.bind(offset + 11, m.convictionBA)
-            statement.bind(offset + 12, m.jaccard)
-            statement.bind(offset + 13, m.kulczynski)
+            statement.bind(offset + 3, Int64(pair.count))
         }
-        for pair in counts.pairs { try insert.add(pair) }
-        try insert.flush()
+        for pair in counts.pairs { try pairs.add(pair) }
+        try pairs.flush()
     }
 }
 
@@ -180,23 +175,45 @@ enum PartnerRanking {
     }
 
     static func rank(_ counts: PairCounter.Counts, minConfidence: Double, top: Int) -> [Partner] {
-        var candidates: [Int32: [(partner: Int32, together: Int, confidence: Double, lift: Double)]] = [:]
+        struct Candidate {
+            let partner: Int32
+            let together: Int
+            let confidence: Double
+            let lift: Double
+        }
+        // Each pair gives a candidate to both of its products: group them by product with a
+        // counting sort rather than a dictionary of arrays.
+        let items = counts.itemCounts.count
+        var starts = [Int](repeating: 0, count: items + 1)
+        for pair in counts.pairs {
+            starts[Int(pair.a) + 1] += 1
+            starts[Int(pair.b) + 1] += 1
+        }
+        for item in 0..<items { starts[item + 1] += starts[item] }
+        var fill = starts
+        var candidates = [Candidate?](repeating: nil, count: starts[items])
         for pair in counts.pairs {
             let m = AssociationMetrics(together: pair.count, countA: counts.itemCounts[Int(pair.a)],
                                        countB: counts.itemCounts[Int(pair.b)], baskets: counts.baskets)
-            if m.confidenceAB >= minConfidence { candidates[pair.a, default: []].append((pair.b, pair.count, m.confidenceAB, m.lift)) }
-            if m.confidenceBA >= minConfidence { candidates[pair.b, default: []].append((pair.a, pair.count, m.confidenceBA, m.lift)) }
+            if m.confidenceAB >= minConfidence {
+                candidates[fill[Int(pair.a)]] = Candidate(partner: pair.b, together: pair.count, confidence: m.confidenceAB, lift: m.lift)
+                fill[Int(pair.a)] += 1
+            }
+            if m.confidenceBA >= minConfidence {
+                candidates[fill[Int(pair.b)]] = Candidate(partner: pair.a, together: pair.count, confidence: m.confidenceBA, lift: m.lift)
+                fill[Int(pair.b)] += 1
+            }
         }
         var partners: [Partner] = []
-        for product in candidates.keys.sorted() {
-            let best = (candidates[product] ?? []).sorted {
+        for product in 0..<items where fill[product] > starts[product] {
+            let best = candidates[starts[product]..<fill[product]].compactMap { $0 }.sorted {
                 if $0.lift != $1.lift { return $0.lift > $1.lift }
                 if $0.confidence != $1.confidence { return $0.confidence > $1.confidence }
                 return $0.partner < $1.partner
             }.prefix(top)
             for (index, candidate) in best.enumerated() {
-                partners.append(Partner(product: product, rank: index + 1, partner: candidate.partner, together: candidate.together,
-                                        confidence: candidate.confidence, lift: candidate.lift))
+                partners.append(Partner(product: Int32(product), rank: index + 1, partner: candidate.partner,
+                                        together: candidate.together, confidence: candidate.confidence, lift: candidate.lift))
             }
         }
         return partners

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import LoyaltyKit
 
@@ -12,11 +13,13 @@ import Testing
         let root = try temporaryFolder()
         try runPipeline(input: delivery, root: root, pipeline: delivery + "/pairs.yml")
         let rows = try readCSV(root + "/out/product_pairs.csv")
+        let support: Double = 0.6, product: Double = 0.8 * 0.6, conviction: Double = (1 - 0.6) / (1 - 0.75)
+        let eggsOnionLeverage = "\(support - product)", eggsOnionConviction = "\(conviction)"
         #expect(rows[0] == ["product_a", "product_b", "orders_together", "support", "confidence_a_b", "confidence_b_a", "lift",
                             "leverage", "conviction_a_b", "conviction_b_a", "jaccard", "kulczynski"])
         #expect(Array(rows.dropFirst()) == [
             ["Eggs", "Kidney Beans", "4", "0.8", "1.0", "0.8", "1.0", "0.0", "", "1.0", "0.8", "0.9"],
-            ["Eggs", "Onion", "3", "0.6", "0.75", "1.0", "1.25", "\(0.6 - 0.8 * 0.6)", "\((1 - 0.6) / (1 - 0.75))", "", "0.75", "0.875"],
+            ["Eggs", "Onion", "3", "0.6", "0.75", "1.0", "1.25", eggsOnionLeverage, eggsOnionConviction, "", "0.75", "0.875"],
             ["Kidney Beans", "Milk", "3", "0.6", "0.6", "1.0", "1.0", "0.0", "1.0", "", "0.6", "0.8"],
             ["Kidney Beans", "Onion", "3", "0.6", "0.6", "1.0", "1.0", "0.0", "1.0", "", "0.6", "0.8"],
             ["Kidney Beans", "Yogurt", "3", "0.6", "0.6", "1.0", "1.0", "0.0", "1.0", "", "0.6", "0.8"],
@@ -25,6 +28,27 @@ import Testing
         #expect(categories == ["DAIRY+PANTRY=5", "DAIRY+VEG=5", "PANTRY+VEG=5"])
         let partners = try readCSV(root + "/out/product_partners.csv").dropFirst().filter { $0[0] == "Eggs" }.map { $0[2] }
         #expect(partners == ["Onion", "Kidney Beans"]) // lift 1.25 before 1.0
+
+        // The warehouse keeps counts; its metrics view gives the same figures as the CSV.
+        let warehouse = try Warehouse(path: root + "/warehouse.sqlite")
+        try warehouse.database.read { db in
+            let row = try #require(try Row.fetchOne(db, sql: """
+                SELECT m.orders_together, m.support, m.confidence_a_b, m.lift, m.leverage, m.jaccard FROM product_pair_metrics m
+                JOIN product a ON a.product_key = m.product_a_key JOIN product b ON b.product_key = m.product_b_key
+                WHERE a.product_id = 'Eggs' AND b.product_id = 'Onion'
+                """))
+            let together: Int64 = row[0]
+            let support: Double = row[1], confidence: Double = row[2], lift: Double = row[3]
+            let leverage: Double = row[4], jaccard: Double = row[5]
+            #expect(together == 3)
+            #expect(support == 0.6)
+            #expect(confidence == 0.75)
+            #expect(lift == 1.25)
+            #expect(jaccard == 0.75)
+            let expectedLeverage = 0.6 - 0.8 * 0.6
+            #expect(leverage == expectedLeverage)
+            #expect(try Int.fetchOne(db, sql: "SELECT baskets FROM pair_run WHERE kind = 'product'") == 5)
+        }
     }
 
     @Test func minimumCountBoundaryCategoryLevelAndByteIdenticalReruns() throws {
