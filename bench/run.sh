@@ -65,6 +65,13 @@ segment_figures 1M
 echo "== pairs, 1M lines"
 pairs_figures 1M
 
+echo "== pairs, 56 baskets of 1,000 products (28M pair occurrences)"
+if [ ! -f "$DATA/big-baskets/transactions.csv" ]; then python3 bench/big_baskets.py "$DATA/big-baskets" > /dev/null; fi
+python3 bench/measure.py --runs 1 --label "big baskets: loyalty ingest" --setup "rm -f $WORK/big.sqlite*" \
+    $BIN ingest --input "$DATA/big-baskets" --as-of 2026-11-21 --warehouse "$WORK/big.sqlite" --out "$WORK/out"
+python3 bench/measure.py --runs "$RUNS" --label "big baskets: loyalty pairs" \
+    $BIN pairs --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$WORK/big.sqlite" --out "$WORK/out"
+
 if [ "${BENCH_SKIP_10M:-0}" != 1 ]; then
     echo "== ingest, 10M lines"
     RUNS=1 ingest_figures 10M "$(generate 10m 3000000 1000000 20000)"
