@@ -39,6 +39,7 @@ struct ProductSales {
         try RowScan.forEach(db, sql: """
             SELECT order_key, product_key, customer_key, ordered_at, quantity, amount_minor FROM order_line
             WHERE ordered_at < ?
+            ORDER BY order_key, product_key
             """, arguments: [until]) { row in
             let order = row.int64(0), product = row.int64(1)
             let quantity = row.int64(4), amount = row.int64(5)

@@ -16,6 +16,7 @@ struct Baskets {
             try RowScan.forEach(db, sql: """
                 SELECT order_key, product_key FROM order_line
                 WHERE order_key BETWEEN ? AND ? AND quantity > 0 AND ordered_at < ?
+                ORDER BY order_key
                 """, arguments: [firstOrder, lastOrder, until]) { row in
                 let lineOrder = row.int64(0)
                 if lineOrder != order {

@@ -77,6 +77,7 @@ struct CustomerAggregates {
         try RowScan.forEach(db, sql: """
             SELECT order_key, customer_key, ordered_at, amount_minor FROM order_line
             WHERE order_key BETWEEN ? AND ? AND customer_key IS NOT NULL AND ordered_at >= ? AND ordered_at < ?
+            ORDER BY order_key
             """, arguments: [orders.lowerBound, orders.upperBound, from ?? Int64.min, until]) { row in
             let lineOrder = row.int64(0), lineAt = row.int64(2)
             if lineOrder != order {
