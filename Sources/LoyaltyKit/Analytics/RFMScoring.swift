@@ -6,8 +6,8 @@
 /// and upper = (c₁ … c₍N−1₎, max + 1). Frequency and monetary score = i; recency = N + 1 − i.
 /// Equal values always get equal scores; coinciding cut points leave a bin empty.
 ///
-///     let cuts = RFMScoring.cutPoints(sorted: [1, 1, 2, 3, 8], bins: 5)  // [2, 2, 2.6, 4.2]
-///     RFMScoring.bin(of: 2, cutPoints: cuts)                              // 4
+///     let cuts = RFMScoring.cutPoints(sorted: [1, 1, 2, 3, 8], bins: 5)  // [2, 2.6, 3.4, 5] (± rounding)
+///     RFMScoring.bin(of: 2, cutPoints: cuts)                              // 1, i.e. score 2
 public enum RFMScoring {
     public enum Direction: Sendable {
         /// Bigger is better (frequency, monetary).

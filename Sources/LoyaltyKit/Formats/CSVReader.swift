@@ -28,7 +28,8 @@ public final class CSVReader {
     /// - Throws: `LoyaltyError.unreadableInput` for a missing required column, a duplicated column,
     ///   an unterminated quote or bytes that are not UTF-8; errors thrown by `body` pass through.
     public func read(columns: [String], required: Set<String>, _ body: (InputRecord) throws -> Void) throws {
-        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: max(chunkSize, 4))
+        var atStart = true
         defer { chunk.deallocate() }
         let record = RecordBuffer()
         var columnMap: [Int]? = nil
@@ -88,6 +89,17 @@ public final class CSVReader {
             var count = try source.read(into: chunk, capacity: chunkSize)
             if count == 0 { break }
             var i = 0
+            if atStart {
+                // A UTF-8 byte order mark is skipped before parsing, so a quoted first header
+                // name after it still reads as quoted. Short reads are topped up to see 3 bytes.
+                atStart = false
+                while count < 3 {
+                    let more = try source.read(into: chunk + count, capacity: 3 - count)
+                    if more == 0 { break }
+                    count += more
+                }
+                if count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { i = 3 }
+            }
             while i < count {
                 switch state {
                 case .fieldStart:

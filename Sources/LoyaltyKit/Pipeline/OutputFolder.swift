@@ -48,18 +48,42 @@ public final class OutputFolder {
         files[name] = rows
     }
 
-    /// Moves every staged file into place by rename (atomic per file), then removes staging.
+    /// Moves every staged file into place by rename (atomic per file). The files they replace are
+    /// set aside first; if any move fails, the ones already made are undone, so the folder never
+    /// mixes two runs.
     public func commit() throws {
         let manager = FileManager.default
-        for name in files.keys.sorted() {
-            let source = (staging as NSString).appendingPathComponent(name)
-            let target = (directory as NSString).appendingPathComponent(name)
-            try? manager.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard rename(source, target) == 0 else {
-                throw LoyaltyError.io(path: target, message: "cannot move the new output into place: \(String(cString: strerror(errno)))")
+        let backup = (staging as NSString).appendingPathComponent(".replaced")
+        var done: [(target: String, previous: String?)] = []
+        do {
+            for name in files.keys.sorted() {
+                let source = (staging as NSString).appendingPathComponent(name)
+                let target = (directory as NSString).appendingPathComponent(name)
+                try? manager.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                var previous: String?
+                if manager.fileExists(atPath: target) {
+                    let saved = (backup as NSString).appendingPathComponent(name)
+                    try? manager.createDirectory(atPath: (saved as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    try move(target, to: saved)
+                    previous = saved
+                }
+                done.append((target, previous))
+                try move(source, to: target)
             }
+        } catch {
+            for (target, previous) in done.reversed() {
+                try? manager.removeItem(atPath: target)
+                if let previous { try? move(previous, to: target) }
+            }
+            throw error
         }
         try? manager.removeItem(atPath: staging)
+    }
+
+    private func move(_ source: String, to target: String) throws {
+        guard rename(source, target) == 0 else {
+            throw LoyaltyError.io(path: target, message: "cannot move the new output into place: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Drops everything staged: the previous outputs stay as they were.

@@ -113,15 +113,25 @@ public struct PipelineRunner {
                 throw StageFailure(stage: stage.name, underlying: error)
             }
         }
-        let manifest = RunManifest(
-            runKey: runKey, command: command, settings: settings, startedAt: Self.timestamp(startedAt),
-            finishedAt: Self.timestamp(Date()), stages: finished.map { ($0.name, $0.seconds, $0.report.rowsWritten) },
-            inputs: finished.flatMap(\.report.inputs), outputs: outputs.files)
-        try outputs.write(RunManifest.fileName, text: manifest.json())
-        try outputs.commit()
-        try record(warehouse) { db in
-            try db.execute(sql: "UPDATE run SET status = 'succeeded', finished_at = ? WHERE run_key = ?",
-                           arguments: [Self.timestamp(Date()), runKey])
+        do {
+            let manifest = RunManifest(
+                runKey: runKey, command: command, settings: settings, startedAt: Self.timestamp(startedAt),
+                finishedAt: Self.timestamp(Date()), stages: finished.map { ($0.name, $0.seconds, $0.report.rowsWritten) },
+                inputs: finished.flatMap(\.report.inputs), outputs: outputs.files)
+            try outputs.write(RunManifest.fileName, text: manifest.json())
+            try outputs.commit()
+            try record(warehouse) { db in
+                try db.execute(sql: "UPDATE run SET status = 'succeeded', finished_at = ? WHERE run_key = ?",
+                               arguments: [Self.timestamp(Date()), runKey])
+            }
+        } catch {
+            // The stages' tables are committed, but the run did not publish its outputs: say so.
+            outputs.discard()
+            try? record(warehouse) { db in
+                try db.execute(sql: "UPDATE run SET status = 'failed', finished_at = ?, message = ? WHERE run_key = ?",
+                               arguments: [Self.timestamp(Date()), "publishing outputs: \(error)", runKey])
+            }
+            throw StageFailure(stage: "outputs", underlying: error)
         }
         return RunResult(runKey: runKey, outputDirectory: settings.outputDirectory, stages: finished, outputs: outputs.files)
     }

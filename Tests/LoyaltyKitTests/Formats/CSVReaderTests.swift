@@ -36,6 +36,12 @@ import Testing
         #expect(rows.map(\.line) == [2, 4, 5])
     }
 
+    @Test(arguments: [1, 2, 3, 1 << 20])
+    func byteOrderMarkBeforeAQuotedHeader(chunk: Int) throws {
+        let rows = try read("\u{FEFF}\"id\",\"name, full\"\n1,\"A, B\"\n", columns: ["id", "name, full"], required: ["id"], chunk: chunk)
+        #expect(rows.map(\.fields) == [["1", "A, B"]])
+    }
+
     @Test func columnsMatchedByNameInAnyOrderUnknownIgnored() throws {
         let rows = try read("extra,B,a\nzz,2,1\n", columns: ["a", "b", "c"])
         #expect(rows.map(\.fields) == [["1", "2", nil]])

@@ -73,7 +73,7 @@ public struct IngestStage: Stage {
     private func load(_ entity: InputEntity, path: String, context: StageContext) throws -> InputFileReport {
         let started = Date()
         let fileName = (path as NSString).lastPathComponent
-        let isJSON = fileName.contains(".jsonl")
+        let isJSON = Self.isJSONLines(fileName)
         let progressEvery = context.config.ingest.progressEvery
         context.logger.info("loading \(fileName)")
         // The order-line loader resolves products, customers and orders to keys itself.
@@ -123,12 +123,17 @@ public struct IngestStage: Stage {
         }
     }
 
+    /// Judged by the file's own name (a folder named `x.jsonl.d` holds CSV files too).
+    static func isJSONLines(_ fileName: String) -> Bool {
+        fileName.hasSuffix(".jsonl") || fileName.hasSuffix(".jsonl.gz")
+    }
+
     /// Streams the records of a CSV or JSON Lines file; lines that are not JSON objects go to `invalid`.
     private static func readRecords(
         _ entity: InputEntity, source: ByteSource, path: String, _ body: (InputRecord) throws -> Void,
         invalid: (Int, String, String) throws -> Void
     ) throws {
-        if path.contains(".jsonl") {
+        if isJSONLines((path as NSString).lastPathComponent) {
             try JSONLinesReader(source: source, path: path).read(columns: entity.columns, nestedKey: entity.nestedKey, body, invalid: invalid)
         } else {
             try CSVReader(source: source, path: path).read(columns: entity.columns, required: entity.required, body)

@@ -70,10 +70,12 @@ final class OrderLineEncoder {
 
     /// Encodes the line, or returns why it cannot be loaded.
     private func encodeLine(_ record: InputRecord) -> String? {
-        if record.fieldsInRow != record.expectedFields {
-            return RejectReason.fieldCount(expected: record.expectedFields, found: record.fieldsInRow)
+        guard !record.isEmpty(Column.orderId) else {
+            if record.fieldsInRow != record.expectedFields {
+                return RejectReason.fieldCount(expected: record.expectedFields, found: record.fieldsInRow)
+            }
+            return RejectReason.missing("order_id")
         }
-        guard !record.isEmpty(Column.orderId) else { return RejectReason.missing("order_id") }
         let orderId = String(decoding: record.bytes(Column.orderId), as: UTF8.self)
         if orderId != currentOrderId {
             if let previous = currentOrderId { orders[previous] = current }
@@ -99,6 +101,9 @@ final class OrderLineEncoder {
             position = current.lines
         }
         if current.firstLine == 0 { current.firstLine = record.line }
+        if record.fieldsInRow != record.expectedFields {
+            return RejectReason.fieldCount(expected: record.expectedFields, found: record.fieldsInRow)
+        }
 
         if record.isEmpty(Column.orderedAt) { return RejectReason.missing("ordered_at") }
         if record.isEmpty(Column.productId) { return RejectReason.missing("product_id") }
@@ -138,19 +143,32 @@ final class OrderLineEncoder {
         let (amount, overflow2) = gross.subtractingReportingOverflow(discount)
         guard !overflow1 && !overflow2 else { return "invalid amount: quantity × unit_price − discount is out of range" }
 
+        // A customer seen for the first time is registered only once its line is accepted: a
+        // rejected row must leave nothing behind.
         var customer = CustomerRef.anonymous
+        var newCustomerId: String?
+        var customerId: String?
         if !record.isEmpty(Column.customerId) {
-            let customerId = String(decoding: record.bytes(Column.customerId), as: UTF8.self)
-            if customerId == lastCustomerId {
+            let id = String(decoding: record.bytes(Column.customerId), as: UTF8.self)
+            customerId = id
+            if id == lastCustomerId {
                 customer = lastCustomer
-            } else if let known = customers[customerId] {
+            } else if let known = customers[id] {
                 customer = known
             } else {
                 customer = .provisional(newCustomerCount)
-                newCustomerCount += 1
-                customers[customerId] = customer
-                batch.newCustomerIds.append(customerId)
+                newCustomerId = id
             }
+        }
+        if current.index >= 0 && current.customer != customer {
+            return "inconsistent order: order_id \(orderId) has another customer_id on line \(current.firstLine); an order belongs to one customer"
+        }
+        if let newCustomerId {
+            newCustomerCount += 1
+            customers[newCustomerId] = customer
+            batch.newCustomerIds.append(newCustomerId)
+        }
+        if let customerId {
             lastCustomerId = customerId
             lastCustomer = customer
         }
@@ -160,8 +178,6 @@ final class OrderLineEncoder {
             orderCount += 1
             batch.orders.append(.init(orderId: orderId, customer: customer, orderedAt: orderedAt,
                                       storeId: record.string(Column.storeId), channel: record.string(Column.channel)))
-        } else if current.customer != customer {
-            return "inconsistent order: order_id \(orderId) has another customer_id on line \(current.firstLine); an order belongs to one customer"
         }
         batch.lines.append(.init(
             orderIndex: current.index, lineNo: position, productKey: productKey, customer: customer, orderedAt: orderedAt,

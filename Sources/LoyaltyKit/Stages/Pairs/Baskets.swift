@@ -9,15 +9,16 @@ struct Baskets {
     var items: [Int32]
 
     /// - Parameter rankOfProduct: rank by product key (−1 for keys that are not products).
-    static func load(_ warehouse: Warehouse, until: Int64, rankOfProduct: [Int32]) throws -> Baskets {
+    /// - Parameters: from, until: the window, first UTC second included (nil = all history), last excluded.
+    static func load(_ warehouse: Warehouse, from: Int64?, until: Int64, rankOfProduct: [Int32]) throws -> Baskets {
         let parts = try ParallelOrderScan.run(warehouse) { db, firstOrder, lastOrder -> Baskets in
             var baskets = Baskets(offsets: [0], items: [])
             var order: Int64 = -1
             try RowScan.forEach(db, sql: """
                 SELECT order_key, product_key FROM order_line
-                WHERE order_key BETWEEN ? AND ? AND quantity > 0 AND ordered_at < ?
+                WHERE order_key BETWEEN ? AND ? AND quantity > 0 AND ordered_at >= ? AND ordered_at < ?
                 ORDER BY order_key
-                """, arguments: [firstOrder, lastOrder, until]) { row in
+                """, arguments: [firstOrder, lastOrder, from ?? Int64.min, until]) { row in
                 let lineOrder = row.int64(0)
                 if lineOrder != order {
                     if order >= 0 { baskets.offsets.append(baskets.items.count) }
@@ -55,14 +56,14 @@ struct Baskets {
 /// The events of the customer scope: (customer, local day, product rank) of every line with a
 /// positive quantity and a customer, up to `as_of`.
 enum CustomerPurchases {
-    static func load(_ warehouse: Warehouse, until: Int64, rankOfProduct: [Int32], timezone: String) throws -> [WindowedPairCounter.Event] {
+    static func load(_ warehouse: Warehouse, from: Int64?, until: Int64, rankOfProduct: [Int32], timezone: String) throws -> [WindowedPairCounter.Event] {
         let parts = try ParallelOrderScan.run(warehouse) { db, firstOrder, lastOrder -> [WindowedPairCounter.Event] in
             let clock = try ZoneClock(identifier: timezone)
             var events: [WindowedPairCounter.Event] = []
             try RowScan.forEach(db, sql: """
                 SELECT customer_key, ordered_at, product_key FROM order_line
-                WHERE order_key BETWEEN ? AND ? AND quantity > 0 AND customer_key IS NOT NULL AND ordered_at < ?
-                """, arguments: [firstOrder, lastOrder, until]) { row in
+                WHERE order_key BETWEEN ? AND ? AND quantity > 0 AND customer_key IS NOT NULL AND ordered_at >= ? AND ordered_at < ?
+                """, arguments: [firstOrder, lastOrder, from ?? Int64.min, until]) { row in
                 let day = clock.localDay(utcSeconds: row.int64(1))
                 events.append(WindowedPairCounter.Event(Int32(row.int64(0)), Int32(day), rankOfProduct[Int(row.int64(2))]))
             }

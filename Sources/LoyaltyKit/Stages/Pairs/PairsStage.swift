@@ -31,6 +31,8 @@ public struct PairsStage: Stage {
         }
         let asOfText = context.settings.asOfText
         let until = context.clock.startOfDay(context.asOf + 1)
+        // The contract's figures window (segment.lookback_days) applies to baskets too.
+        let from = context.config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
         let (products, categories, productCategory) = try context.warehouse.database.read { db in
             try Self.readCatalog(db, level: config.categoryLevel)
         }
@@ -39,7 +41,7 @@ public struct PairsStage: Stage {
         let productCounts: PairCounter.Counts, categoryCounts: PairCounter.Counts
         switch config.scope {
         case .order:
-            let baskets = try Baskets.load(context.warehouse, until: until, rankOfProduct: rankOfProduct)
+            let baskets = try Baskets.load(context.warehouse, from: from, until: until, rankOfProduct: rankOfProduct)
             phaseDone("read \(baskets.offsets.count - 1) baskets")
             productCounts = PairCounter.count(offsets: baskets.offsets, items: baskets.items, itemCount: products.keys.count,
                                               minCount: config.minCount)
@@ -47,7 +49,7 @@ public struct PairsStage: Stage {
             categoryCounts = PairCounter.count(offsets: categoryBaskets.offsets, items: categoryBaskets.items,
                                                itemCount: categories.keys.count, minCount: config.minCount)
         case .customer:
-            let events = try CustomerPurchases.load(context.warehouse, until: until, rankOfProduct: rankOfProduct,
+            let events = try CustomerPurchases.load(context.warehouse, from: from, until: until, rankOfProduct: rankOfProduct,
                                                     timezone: context.config.timezone)
             phaseDone("read \(events.count) purchases")
             productCounts = WindowedPairCounter.count(events: events, windowDays: config.windowDays, itemCount: products.keys.count,

@@ -194,6 +194,26 @@ import Testing
         #expect(!filesBefore.contains { $0.hasPrefix(".") })
     }
 
+    @Test func aCorrectedRedeliveryKeepsLinePositionsAndARejectedLineLeavesNoCustomer() throws {
+        let root = try temporaryFolder()
+        try write("product_id,name,price\nP1,One,1\nP2,Two,2\nP3,Three,3\n", to: root + "/in/products.csv")
+        let header = "order_id,customer_id,ordered_at,product_id,quantity,unit_price,channel\n"
+        // Line 3 has a stray comma (8 fields), and X's second line names a customer the order does not have.
+        try write(header + "A,C1,2026-11-01,P1,1,1,web\nA,C1,2026-11-01,P2,1,2,web,extra\nA,C1,2026-11-01,P3,1,3,web\n"
+                  + "X,C1,2026-11-02,P1,1,1,web\nX,C77,2026-11-02,P2,1,2,web\n", to: root + "/in/transactions.csv")
+        try runPipeline(input: root + "/in", root: root, selection: .only("ingest"))
+        let warehouse = try Warehouse(path: root + "/warehouse.sqlite")
+        #expect(try scalar(warehouse, "SELECT COUNT(*) FROM customer WHERE customer_id = 'C77'") == 0)
+        #expect(try scalar(warehouse, "SELECT COUNT(*) FROM order_line WHERE order_key = (SELECT order_key FROM sales_order WHERE order_id = 'A')") == 2)
+        // The fixed delivery adds P2 at position 2 and rewrites P3 at position 3: no line twice.
+        try write(header + "A,C1,2026-11-01,P1,1,1,web\nA,C1,2026-11-01,P2,1,2,web\nA,C1,2026-11-01,P3,1,3,web\n",
+                  to: root + "/in/transactions.csv")
+        try runPipeline(input: root + "/in", root: root, selection: .only("ingest"))
+        let lines = "SELECT COUNT(*) FROM order_line WHERE order_key = (SELECT order_key FROM sales_order WHERE order_id = 'A')"
+        #expect(try scalar(warehouse, lines) == 3)
+        #expect(try scalar(warehouse, "SELECT SUM(amount_minor) FROM order_line JOIN sales_order USING (order_key) WHERE order_id = 'A'") == 60_000)
+    }
+
     @Test func timestampsWithoutZoneUseTheConfiguredTimeZone() throws {
         let root = try temporaryFolder()
         try write("timezone: Europe/Berlin\n", to: root + "/berlin.yml")

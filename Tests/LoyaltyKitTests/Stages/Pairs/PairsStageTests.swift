@@ -69,6 +69,15 @@ import Testing
         #expect(try readCSV(root + "/out/category_pairs.csv").dropFirst().map { "\($0[0])+\($0[1])=\($0[2])" } == ["FOOD+TREATS=2"])
     }
 
+    @Test func theLookbackWindowLimitsTheBaskets() throws {
+        let root = try temporaryFolder()
+        // 18 days up to Nov 21 start on Nov 4: only T4 and T5 remain, sharing Corn and Kidney Beans.
+        try write("segment:\n  lookback_days: 18\n", to: root + "/p.yml")
+        try runPipeline(input: delivery, root: root, pipeline: root + "/p.yml")
+        let rows = try readCSV(root + "/out/product_pairs.csv").dropFirst().map { "\($0[0])+\($0[1])=\($0[2]) \($0[3])" }
+        #expect(rows == ["Corn+Kidney Beans=2 1.0"])
+    }
+
     /// Every pair of the generated demo delivery against a brute-force count of its file.
     @Test func demoPairsMatchABruteForceCount() throws {
         let root = try temporaryFolder()
