@@ -149,7 +149,15 @@ public struct KMeans: Sendable {
             var next = state.means()
             let emptied = (0..<k).contains { next[$0 * d].isNaN }
             if emptied {
-                relocateEmpty(&next, points: points, n: n, d: d, k: k, labels: state.labels, distances: state.upper.map { $0 * $0 })
+                // The bounds may be loose: rank points by their exact distance to their centre.
+                var exact = [Double](repeating: 0, count: n)
+                points.withUnsafeBufferPointer { p in
+                    centres.withUnsafeBufferPointer { c in
+                        for i in 0..<n { exact[i] = squaredDistance(p, i * d, c, Int(state.labels[i]) * d, d) }
+                    }
+                }
+                relocateEmpty(&next, points: points, n: n, d: d, k: k, labels: state.labels, distances: exact,
+                              sums: state.sums, counts: state.counts)
             }
             var shift = 0.0
             var moves = [Double](repeating: 0, count: k)
@@ -333,14 +341,24 @@ public struct KMeans: Sendable {
         }
     }
 
-    /// Moves each empty cluster's centre to the point farthest from its own centre, as scikit-learn does.
-    private func relocateEmpty(_ centres: inout [Double], points: [Double], n: Int, d: Int, k: Int, labels: [Int32], distances: [Double]) {
+    /// Moves each empty cluster's centre to the point farthest from its own centre, and takes that
+    /// point out of the mean of the cluster it leaves, as scikit-learn does.
+    private func relocateEmpty(_ centres: inout [Double], points: [Double], n: Int, d: Int, k: Int, labels: [Int32],
+                               distances: [Double], sums: [Double], counts: [Int]) {
         let empty = (0..<k).filter { centres[$0 * d].isNaN }
         guard !empty.isEmpty else { return }
+        var sums = sums, counts = counts
         let farthest = (0..<n).sorted { distances[$0] != distances[$1] ? distances[$0] > distances[$1] : $0 < $1 }
         for (slot, cluster) in empty.enumerated() {
             let point = farthest[min(slot, n - 1)]
+            let previous = Int(labels[point])
             for j in 0..<d { centres[cluster * d + j] = points[point * d + j] }
+            guard counts[previous] > 1 else { continue }
+            counts[previous] -= 1
+            for j in 0..<d {
+                sums[previous * d + j] -= points[point * d + j]
+                centres[previous * d + j] = sums[previous * d + j] / Double(counts[previous])
+            }
         }
     }
 

@@ -55,6 +55,16 @@ import Testing
         #expect(result.labels[0] == result.labels[1] && result.labels[2] == result.labels[3] && result.labels[0] != result.labels[2])
     }
 
+    @Test func duplicatePointsLeaveNoClusterEmptyForLong() {
+        // Four identical points and one apart, three clusters: starts can coincide and a cluster
+        // empties; it is moved to a far point and the result is still a perfect fit.
+        for seed in 0..<20 {
+            let result = KMeans(clusters: 3, restarts: 1, seed: UInt64(seed)).fit(points: [0, 0, 0, 0, 10, 10.5], dimensions: 1)
+            #expect(result.inertia <= 0.125 + 1e-12, "seed \(seed)")
+            #expect(!result.centroids.contains { $0.isNaN })
+        }
+    }
+
     @Test func moreClustersThanPointsAndDuplicates() {
         let result = KMeans(clusters: 5, seed: 3).fit(points: [1, 1, 1], dimensions: 1)
         #expect(result.inertia == 0)
