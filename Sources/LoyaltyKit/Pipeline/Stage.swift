@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Logging
 
@@ -62,6 +63,16 @@ public final class StageContext {
     }
 
     public var config: PipelineConfig { settings.config }
+
+    /// Logs "STAGE: message" with the seconds since the previous call (or since the first call to
+    /// this function for the stage's run): progress an operator can follow on long work.
+    public func phaseDone(_ message: String) {
+        let now = Date()
+        logger.info("\(stage.name): \(message)", metadata: ["seconds": "\(PipelineRunner.rounded(now.timeIntervalSince(phaseStart)))"])
+        phaseStart = now
+    }
+
+    private var phaseStart = Date()
     public var asOf: Int64 { settings.asOf }
 
     /// A generator for this stage alone, derived from the configured seed and the stage name, so a

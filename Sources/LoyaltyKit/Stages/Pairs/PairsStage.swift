@@ -24,11 +24,6 @@ public struct PairsStage: Stage {
 
     public func run(_ context: StageContext) throws -> StageReport {
         let config = context.config.pairs
-        var phaseStart = Date()
-        func phaseDone(_ message: String) {
-            context.logger.info("pairs: \(message)", metadata: ["seconds": "\(PipelineRunner.rounded(Date().timeIntervalSince(phaseStart)))"])
-            phaseStart = Date()
-        }
         let asOfText = context.settings.asOfText
         let until = context.clock.startOfDay(context.asOf + 1)
         // The contract's figures window (segment.lookback_days) applies to baskets too.
@@ -42,7 +37,7 @@ public struct PairsStage: Stage {
         switch config.scope {
         case .order:
             let baskets = try Baskets.load(context.warehouse, from: from, until: until, rankOfProduct: rankOfProduct)
-            phaseDone("read \(baskets.offsets.count - 1) baskets")
+            context.phaseDone("read \(baskets.offsets.count - 1) baskets")
             productCounts = PairCounter.count(offsets: baskets.offsets, items: baskets.items, itemCount: products.keys.count,
                                               minCount: config.minCount)
             let categoryBaskets = baskets.mapped(productCategory)
@@ -51,7 +46,7 @@ public struct PairsStage: Stage {
         case .customer:
             let events = try CustomerPurchases.load(context.warehouse, from: from, until: until, rankOfProduct: rankOfProduct,
                                                     timezone: context.config.timezone)
-            phaseDone("read \(events.count) purchases")
+            context.phaseDone("read \(events.count) purchases")
             productCounts = WindowedPairCounter.count(events: events, windowDays: config.windowDays, itemCount: products.keys.count,
                                                       minCount: config.minCount)
             let categoryEvents = events.compactMap { event -> WindowedPairCounter.Event? in
@@ -61,9 +56,9 @@ public struct PairsStage: Stage {
             categoryCounts = WindowedPairCounter.count(events: categoryEvents, windowDays: config.windowDays,
                                                        itemCount: categories.keys.count, minCount: config.minCount)
         }
-        phaseDone("counted \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs")
+        context.phaseDone("counted \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs")
         let partners = PartnerRanking.rank(productCounts, minConfidence: config.minConfidence, top: config.partners)
-        phaseDone("ranked partners")
+        context.phaseDone("ranked partners")
 
         // The CSV files need only the counts: write them on a second core while SQLite writes tables.
         var reportError: Error?
@@ -97,7 +92,7 @@ public struct PairsStage: Stage {
         }
         reports.join()
         if let reportError { throw reportError }
-        phaseDone("tables and outputs written")
+        context.phaseDone("tables and outputs written")
         return StageReport(rowsWritten: productCounts.pairs.count + categoryCounts.pairs.count, summary: [
             "\(productCounts.baskets) \(config.scope == .order ? "baskets" : "customers"): \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs "
                 + "with orders_together ≥ \(config.minCount); \(Set(partners.map(\.product)).count) products with partners",

@@ -23,11 +23,6 @@ public struct SegmentStage: Stage {
         let until = context.clock.startOfDay(asOf + 1)
         let from = config.lookbackDays.map { context.clock.startOfDay(asOf - Int64($0) + 1) }
 
-        var phaseStart = Date()
-        func phaseDone(_ message: String) {
-            context.logger.info("segment: \(message)", metadata: ["seconds": "\(PipelineRunner.rounded(Date().timeIntervalSince(phaseStart)))"])
-            phaseStart = Date()
-        }
         let (known, maxKey) = try context.warehouse.database.read { db -> ([(key: Int64, id: String)], Int) in
             var known: [(key: Int64, id: String)] = []
             try RowScan.forEach(db, sql: "SELECT customer_key, customer_id FROM customer ORDER BY customer_id") { row in
@@ -35,15 +30,15 @@ public struct SegmentStage: Stage {
             }
             return (known, try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0)
         }
-        phaseDone("read \(known.count) customers")
+        context.phaseDone("read \(known.count) customers")
         let aggregates = try CustomerAggregates.load(context.warehouse, from: from, until: until, maxCustomerKey: maxKey,
                                                      timezone: context.config.timezone)
-        phaseDone("aggregated purchases")
+        context.phaseDone("aggregated purchases")
         let result = CustomerSegmentation.compute(
             known: known, aggregates: aggregates, asOf: asOf, lookbackDays: config.lookbackDays, config: config,
             seed: context.config.seed, clock: context.clock)
         for warning in result.warnings { context.logger.warning("\(warning)") }
-        phaseDone("scored and clustered into \(result.clusters.profiles.count) clusters")
+        context.phaseDone("scored and clustered into \(result.clusters.profiles.count) clusters")
 
         // The CSV files need only the result: write them on a second core while SQLite writes tables.
         var reportError: Error?
@@ -68,7 +63,7 @@ public struct SegmentStage: Stage {
         reports.join()
         if let reportError { throw reportError }
         try SegmentReports.writeMigration(migration, to: context.outputs)
-        phaseDone("tables and outputs written")
+        context.phaseDone("tables and outputs written")
 
         let scored = result.customers.filter { $0.scores != nil }.count
         var summary = ["\(result.customers.count) customers, \(scored) scored, \(result.clusters.profiles.count) clusters"]
