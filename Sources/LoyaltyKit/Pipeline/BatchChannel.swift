@@ -61,14 +61,20 @@ final class BatchChannel<Element> {
     }
 }
 
-/// Runs `body` on a new thread; `join()` waits for it to end (and may be called again).
+/// Runs `body` on a new thread. `join()` waits for it to end (and may be called again);
+/// `result()` waits and rethrows what the body threw.
 final class WorkerThread {
     private let done = DispatchSemaphore(value: 0)
     private var joined = false
+    private var failure: Error?
 
-    init(name: String, _ body: @escaping () -> Void) {
-        let thread = Thread { [done] in
-            body()
+    init(name: String, _ body: @escaping () throws -> Void) {
+        let thread = Thread { [done, weak self] in
+            do {
+                try body()
+            } catch {
+                self?.failure = error
+            }
             done.signal()
         }
         thread.name = name
@@ -81,5 +87,10 @@ final class WorkerThread {
         guard !joined else { return }
         done.wait()
         joined = true
+    }
+
+    func result() throws {
+        join()
+        if let failure { throw failure }
     }
 }

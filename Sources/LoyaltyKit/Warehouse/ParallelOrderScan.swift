@@ -21,9 +21,9 @@ enum ParallelOrderScan {
         var configuration = Configuration()
         configuration.readonly = true
         let second = try DatabaseQueue(path: warehouse.path, configuration: configuration)
-        var upper: Result<Part, Error>?
+        var upper: Part?
         let worker = WorkerThread(name: "order-scan") {
-            upper = Result { try second.read { db in try scan(db, middle + 1, high) } }
+            upper = try second.read { db in try scan(db, middle + 1, high) }
         }
         let lower: Part
         do {
@@ -32,8 +32,8 @@ enum ParallelOrderScan {
             worker.join()
             throw error
         }
-        worker.join()
+        try worker.result()
         guard let upper else { throw LoyaltyError.warehouse(message: "the second scan of order lines did not finish") }
-        return [lower, try upper.get()]
+        return [lower, upper]
     }
 }

@@ -61,14 +61,9 @@ public struct PairsStage: Stage {
         context.phaseDone("ranked partners")
 
         // The CSV files need only the counts: write them on a second core while SQLite writes tables.
-        var reportError: Error?
         let reports = WorkerThread(name: "pairs-reports") {
-            do {
-                try PairsReports.write(products: productCounts, categories: categoryCounts, partners: partners,
-                                       productIds: products.ids, categoryIds: categories.ids, to: context.outputs)
-            } catch {
-                reportError = error
-            }
+            try PairsReports.write(products: productCounts, categories: categoryCounts, partners: partners,
+                                   productIds: products.ids, categoryIds: categories.ids, to: context.outputs)
         }
         defer { reports.join() }
         // Keys come from the product and category tables read above, in this run.
@@ -90,8 +85,7 @@ public struct PairsStage: Stage {
             for row in partners { try partner.add(row) }
             try partner.flush()
         }
-        reports.join()
-        if let reportError { throw reportError }
+        try reports.result()
         context.phaseDone("tables and outputs written")
         return StageReport(rowsWritten: productCounts.pairs.count + categoryCounts.pairs.count, summary: [
             "\(productCounts.baskets) \(config.scope == .order ? "baskets" : "customers"): \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs "

@@ -41,13 +41,8 @@ public struct SegmentStage: Stage {
         context.phaseDone("scored and clustered into \(result.clusters.profiles.count) clusters")
 
         // The CSV files need only the result: write them on a second core while SQLite writes tables.
-        var reportError: Error?
         let reports = WorkerThread(name: "segment-reports") {
-            do {
-                try SegmentReports.write(result, rules: config.rules, to: context.outputs)
-            } catch {
-                reportError = error
-            }
+            try SegmentReports.write(result, rules: config.rules, to: context.outputs)
         }
         let migration: [(from: String, to: String, customers: Int)]
         do {
@@ -60,8 +55,7 @@ public struct SegmentStage: Stage {
             reports.join()
             throw error
         }
-        reports.join()
-        if let reportError { throw reportError }
+        try reports.result()
         try SegmentReports.writeMigration(migration, to: context.outputs)
         context.phaseDone("tables and outputs written")
 
