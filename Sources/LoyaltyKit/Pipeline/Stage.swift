@@ -75,12 +75,6 @@ public final class StageContext {
     private var phaseStart = Date()
     public var asOf: Int64 { settings.asOf }
 
-    /// A generator for this stage alone, derived from the configured seed and the stage name, so a
-    /// change in one stage's draws never shifts another's.
-    public func random(_ purpose: String = "") -> SplitMix64 {
-        SplitMix64(seed: settings.config.seed).derived(UInt64(truncatingIfNeeded: stableHash(stage.name + "/" + purpose)))
-    }
-
     /// Runs `body` in one write transaction, verifies the stage's checks, and commits; any error
     /// (from the body or a check) rolls back, so each table holds the last good version or the new one.
     ///
@@ -105,14 +99,4 @@ public final class StageContext {
             throw LoyaltyError.warehouse(message: "stage \(stage.name): \(error.message ?? "\(error)") (\(error.sql ?? ""))")
         }
     }
-}
-
-/// FNV-1a over UTF-8: a hash that, unlike `Hasher`, is the same in every process.
-public func stableHash(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash &*= 0x0000_0100_0000_01B3
-    }
-    return hash
 }

@@ -12,7 +12,7 @@ enum EnrichReports {
                 try csv.text(product.id)
                 try csv.text(product.categoryKey.flatMap { paths.entries[$0]?.path })
                 try csv.raw(String(fact.units))
-                try csv.raw(Money.format(fact.revenueMinor))
+                try csv.money(fact.revenueMinor)
                 try csv.raw(String(fact.orders))
                 try csv.raw(String(fact.buyers))
                 try csv.raw(fact.repeatRate.map(NumberFormat.shortest))
@@ -35,7 +35,7 @@ enum EnrichReports {
                 try csv.text(categories[row.categoryKey]?.id)
                 try csv.text(paths.entries[row.categoryKey]?.path)
                 try csv.raw(String(row.month))
-                try csv.raw(Money.format(row.revenueMinor))
+                try csv.money(row.revenueMinor)
                 try csv.raw(row.index.map(NumberFormat.shortest))
                 try csv.endRow()
             }

@@ -36,7 +36,6 @@ final class OrderLineEncoder {
     private var batch = OrderLineBatch()
     private let batchSize: Int
     private let emit: (OrderLineBatch) throws -> Void
-    private(set) var linesEncoded = 0
 
     init(products: [String: Int64], customers: [String: Int64], clock: ZoneClock, batchSize: Int = 8192,
          emit: @escaping (OrderLineBatch) throws -> Void) {
@@ -183,7 +182,6 @@ final class OrderLineEncoder {
             orderIndex: current.index, lineNo: position, productKey: productKey, customer: customer, orderedAt: orderedAt,
             quantity: quantity, unitPrice: unitPrice, discount: discount, amount: amount,
             bonusEarned: bonusEarned, bonusSpent: bonusSpent))
-        linesEncoded += 1
         return nil
     }
 

@@ -96,11 +96,11 @@ enum SegmentReports {
                 try csv.text(name)
                 try csv.raw(String(t.customers))
                 try csv.raw(allCustomers > 0 ? NumberFormat.shortest(Double(t.customers) / Double(allCustomers)) : nil)
-                try csv.raw(Money.format(t.revenue))
+                try csv.money(t.revenue)
                 try csv.raw(allRevenue != 0 ? NumberFormat.shortest(Double(t.revenue) / Double(allRevenue)) : nil)
                 try csv.raw(t.recencyCount > 0 ? NumberFormat.shortest(Double(t.recency) / Double(t.recencyCount)) : nil)
                 try csv.raw(t.customers > 0 ? NumberFormat.shortest(Double(t.frequency) / Double(t.customers)) : nil)
-                try csv.raw(t.customers > 0 ? Money.format(t.revenue, dividedBy: Int64(t.customers)) : nil)
+                try csv.money(t.customers > 0 ? t.revenue : nil, dividedBy: Int64(max(t.customers, 1)))
                 try csv.endRow()
             }
         }
