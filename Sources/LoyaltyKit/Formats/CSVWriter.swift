@@ -83,8 +83,7 @@ public final class CSVWriter {
     public func real(_ value: Double?) throws {
         try separator()
         guard let value else { return }
-        var text = NumberFormat.shortest(value)
-        try text.withUTF8 { try output.write(bytes: $0) }
+        try output.write(atMost: NumberFormat.shortestMaximumLength) { NumberFormat.writeShortest(value, into: $0) }
     }
 
     public func endRow() throws {

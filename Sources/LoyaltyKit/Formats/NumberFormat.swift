@@ -5,4 +5,43 @@ public enum NumberFormat {
     public static func shortest(_ value: Double) -> String {
         value.description
     }
+
+    /// Room `writeShortest` needs at most ("-2.2250738585072014e-308" is 24 bytes).
+    public static let shortestMaximumLength = 32
+
+    /// Writes exactly the bytes of `shortest(value)` into `buffer` (at least `shortestMaximumLength`
+    /// bytes) and returns their count. Large outputs hold millions of ratios, and making a `String`
+    /// for each cost more than computing its digits. `Double.write(to:)` is the standard library's
+    /// own formatter behind `description`, so the two cannot disagree (a test compares them).
+    @inline(__always)
+    public static func writeShortest(_ value: Double, into buffer: UnsafeMutablePointer<UInt8>) -> Int {
+        var window = ByteWindow(start: buffer, capacity: shortestMaximumLength)
+        // `write(to:)` spells a NaN with its payload ("snan(0x…)"); `description` says "nan".
+        if value.isNaN {
+            window.write(value.description)
+        } else {
+            value.write(to: &window)
+        }
+        return window.count
+    }
+}
+
+/// A text stream over a fixed byte buffer. The standard library hands a number's ASCII digits to
+/// `_writeASCII` as bytes; without it they would arrive as a `String` (still correct, only slower).
+private struct ByteWindow: TextOutputStream {
+    let start: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    var count = 0
+
+    mutating func write(_ string: String) {
+        var string = string
+        string.withUTF8 { _writeASCII($0) }
+    }
+
+    mutating func _writeASCII(_ bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(count + bytes.count <= capacity, "a number longer than \(capacity) bytes")
+        guard let base = bytes.baseAddress else { return }
+        (start + count).update(from: base, count: bytes.count)
+        count += bytes.count
+    }
 }

@@ -6,8 +6,11 @@ import Foundation
 public final class OutputFolder {
     public let directory: String
     let staging: String
-    /// File name (relative to `directory`) → data rows written.
-    public private(set) var files: [String: Int] = [:]
+    /// File name (relative to `directory`) → data rows written. Stages write files from several
+    /// threads at once, so the record is behind a lock.
+    public var files: [String: Int] { lock.withLock { rowsByFile } }
+    private var rowsByFile: [String: Int] = [:]
+    private let lock = NSLock()
 
     public init(directory: String, runKey: Int64) throws {
         self.directory = directory
@@ -24,8 +27,12 @@ public final class OutputFolder {
         let path = (staging as NSString).appendingPathComponent(name)
         let folder = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        files[name] = 0
+        record(name, rows: 0)
         return try FileOutput(path: path, mode: mode)
+    }
+
+    private func record(_ name: String, rows: Int) {
+        lock.withLock { rowsByFile[name] = rows }
     }
 
     /// Writes a CSV output: a header, then whatever `body` writes; text cells are formula-escaped.
@@ -36,7 +43,7 @@ public final class OutputFolder {
         try csv.row(header)
         try body(csv)
         try file.close()
-        files[name] = csv.rowsWritten - 1
+        record(name, rows: csv.rowsWritten - 1)
         return csv.rowsWritten - 1
     }
 
@@ -45,7 +52,7 @@ public final class OutputFolder {
         let file = try create(name)
         try file.write(text)
         try file.close()
-        files[name] = rows
+        record(name, rows: rows)
     }
 
     /// Moves every staged file into place by rename (atomic per file). The files they replace are

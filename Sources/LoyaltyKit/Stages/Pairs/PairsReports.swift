@@ -1,7 +1,8 @@
 /// The pairs stage's CSV outputs (columns documented in docs/outputs.md).
 enum PairsReports {
-    static func write(products: PairCounter.Counts, categories: PairCounter.Counts, partners: [PartnerRanking.Partner],
-                      productIds: [String], categoryIds: [String], to outputs: OutputFolder) throws {
+    /// product_pairs.csv and category_pairs.csv.
+    static func writePairs(products: PairCounter.Counts, categories: PairCounter.Counts,
+                           productIds: [String], categoryIds: [String], to outputs: OutputFolder) throws {
         try outputs.writeCSV("product_pairs.csv", header: [
             "product_a", "product_b", "orders_together", "support", "confidence_a_b", "confidence_b_a", "lift", "leverage",
             "conviction_a_b", "conviction_b_a", "jaccard", "kulczynski",
@@ -11,7 +12,11 @@ enum PairsReports {
                 try csv.text(productIds[Int(pair.a)])
                 try csv.text(productIds[Int(pair.b)])
                 try csv.integer(pair.count)
-                for value in [m.support, m.confidenceAB, m.confidenceBA, m.lift, m.leverage] { try csv.real(value) }
+                try csv.real(m.support)
+                try csv.real(m.confidenceAB)
+                try csv.real(m.confidenceBA)
+                try csv.real(m.lift)
+                try csv.real(m.leverage)
                 try csv.real(m.convictionAB)
                 try csv.real(m.convictionBA)
                 try csv.real(m.jaccard)
@@ -31,6 +36,9 @@ enum PairsReports {
                 try csv.endRow()
             }
         }
+    }
+
+    static func writePartners(_ partners: [PartnerRanking.Partner], productIds: [String], to outputs: OutputFolder) throws {
         try outputs.writeCSV("product_partners.csv", header: ["product_id", "rank", "partner_id", "orders_together", "confidence", "lift"]) { csv in
             for partner in partners {
                 try csv.text(productIds[Int(partner.product)])

@@ -57,15 +57,15 @@ public struct PairsStage: Stage {
                                                        itemCount: categories.keys.count, minCount: config.minCount)
         }
         context.phaseDone("counted \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs")
+        // The pair files are most of the bytes and need only the counts: a second core writes them
+        // while this one ranks partners and writes the tables.
+        let pairFiles = WorkerThread(name: "pairs-reports") {
+            try PairsReports.writePairs(products: productCounts, categories: categoryCounts,
+                                        productIds: products.ids, categoryIds: categories.ids, to: context.outputs)
+        }
+        defer { pairFiles.join() }
         let partners = PartnerRanking.rank(productCounts, minConfidence: config.minConfidence, top: config.partners)
         context.phaseDone("ranked partners")
-
-        // The CSV files need only the counts: write them on a second core while SQLite writes tables.
-        let reports = WorkerThread(name: "pairs-reports") {
-            try PairsReports.write(products: productCounts, categories: categoryCounts, partners: partners,
-                                   productIds: products.ids, categoryIds: categories.ids, to: context.outputs)
-        }
-        defer { reports.join() }
         // Keys come from the product and category tables read above, in this run.
         try context.write(enforcingForeignKeys: false) { db in
             for table in owns { try db.execute(sql: "DELETE FROM \(table)") }
@@ -85,7 +85,8 @@ public struct PairsStage: Stage {
             for row in partners { try partner.add(row) }
             try partner.flush()
         }
-        try reports.result()
+        try PairsReports.writePartners(partners, productIds: products.ids, to: context.outputs)
+        try pairFiles.result()
         context.phaseDone("tables and outputs written")
         return StageReport(rowsWritten: productCounts.pairs.count + categoryCounts.pairs.count, summary: [
             "\(productCounts.baskets) \(config.scope == .order ? "baskets" : "customers"): \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs "
