@@ -17,13 +17,26 @@ public struct AssociationMetrics: Equatable, Sendable {
         let n = Double(baskets)
         let supportA = Double(countA) / n, supportB = Double(countB) / n
         support = Double(together) / n
-        confidenceAB = Double(together) / Double(countA)
-        confidenceBA = Double(together) / Double(countB)
-        lift = support / (supportA * supportB)
+        confidenceAB = Self.confidence(together: together, countA: countA)
+        confidenceBA = Self.confidence(together: together, countA: countB)
+        lift = Self.lift(together: together, countA: countA, countB: countB, baskets: baskets)
         leverage = support - supportA * supportB
         convictionAB = confidenceAB == 1 ? nil : (1 - supportB) / (1 - confidenceAB)
         convictionBA = confidenceBA == 1 ? nil : (1 - supportA) / (1 - confidenceBA)
         jaccard = Double(together) / Double(countA + countB - together)
         kulczynski = (confidenceAB + confidenceBA) / 2
+    }
+
+    /// Confidence (a → b) alone, the same value as `init`'s (for ranking millions of pairs).
+    @inline(__always)
+    public static func confidence(together: Int, countA: Int) -> Double {
+        Double(together) / Double(countA)
+    }
+
+    /// Lift alone, with the same floating-point steps as `init`, so rankings and outputs agree.
+    @inline(__always)
+    public static func lift(together: Int, countA: Int, countB: Int, baskets: Int) -> Double {
+        let n = Double(baskets)
+        return (Double(together) / n) / ((Double(countA) / n) * (Double(countB) / n))
     }
 }

@@ -46,7 +46,7 @@ public enum PairCounter {
         for basket in 0..<baskets {
             scratch.removeAll(keepingCapacity: true)
             scratch.append(contentsOf: items[offsets[basket]..<offsets[basket + 1]])
-            scratch.sort()
+            sortSmall(&scratch)
             var previous: Int32 = -1
             for item in scratch where item != previous {
                 basketItems.append(item)
@@ -106,11 +106,20 @@ public enum PairCounter {
                                             index -= 1
                                         }
                                     }
-                                    touched.sort()
-                                    for b in touched {
-                                        let count = Int(counters[Int(b)])
-                                        if count >= minCount { found.append(Pair(a: Int32(a), b: b, count: count)) }
-                                        counters[Int(b)] = 0
+                                    if touched.count > 16 && touched.count * 16 >= itemCount - a {
+                                        // Many partners: reading the counters in order is cheaper than sorting them.
+                                        for b in (a + 1)..<itemCount where counters[b] != 0 {
+                                            let count = Int(counters[b])
+                                            if count >= minCount { found.append(Pair(a: Int32(a), b: Int32(b), count: count)) }
+                                            counters[b] = 0
+                                        }
+                                    } else {
+                                        sortSmall(&touched)
+                                        for b in touched {
+                                            let count = Int(counters[Int(b)])
+                                            if count >= minCount { found.append(Pair(a: Int32(a), b: b, count: count)) }
+                                            counters[Int(b)] = 0
+                                        }
                                     }
                                     touched.removeAll(keepingCapacity: true)
                                 }
@@ -122,6 +131,23 @@ public enum PairCounter {
             }
         }
         return Counts(baskets: baskets, itemCounts: itemCounts, pairs: parts.flatMap { $0 })
+    }
+
+    /// Most baskets hold a handful of items, where an insertion sort beats the general sort's setup.
+    @inline(__always)
+    static func sortSmall(_ items: inout [Int32]) {
+        guard items.count <= 16 else { return items.sort() }
+        items.withUnsafeMutableBufferPointer { items in
+            for i in items.indices.dropFirst() {
+                let item = items[i]
+                var j = i
+                while j > 0 && items[j - 1] > item {
+                    items[j] = items[j - 1]
+                    j -= 1
+                }
+                items[j] = item
+            }
+        }
     }
 
     public static func count(baskets: [[Int32]], itemCount: Int, minCount: Int) -> Counts {

@@ -19,6 +19,20 @@ public final class CSVWriter {
         self.escapeFormulas = escapeFormulas
     }
 
+    /// A writer whose rows stay in memory until another writer `append`s them.
+    public static func inMemory(escapeFormulas: Bool) -> CSVWriter {
+        CSVWriter(to: .inMemory(), escapeFormulas: escapeFormulas)
+    }
+
+    /// Appends the whole rows of an in-memory writer, and empties it for reuse.
+    public func append(_ rows: CSVWriter) throws {
+        precondition(atRowStart && rows.atRowStart, "appending in the middle of a row")
+        try output.write(bytes: rows.output.contents)
+        rowsWritten += rows.rowsWritten
+        rows.output.removeAll()
+        rows.rowsWritten = 0
+    }
+
     /// A text cell; `nil` is an empty cell.
     public func text(_ value: String?) throws {
         try separator()

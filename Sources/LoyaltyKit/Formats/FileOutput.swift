@@ -1,13 +1,16 @@
 import Foundation
 
 /// A buffered writer to one file descriptor: hot writers append bytes without a system call per row.
+/// An output made by `inMemory()` keeps every byte instead (parts of a file formatted on several
+/// threads, appended to the file in order with `write(bytes:)` of `contents`).
 public final class FileOutput {
     private let descriptor: Int32
     /// A raw buffer rather than an array: the writers of large outputs append a few bytes per call,
     /// and an array's uniqueness check and growth test per append showed in profiles.
-    private let buffer: UnsafeMutablePointer<UInt8>
+    private var buffer: UnsafeMutablePointer<UInt8>
     private var count = 0
-    private static let capacity = 1 << 20
+    private var capacity = 1 << 20
+    private var inMemory: Bool { descriptor < 0 }
     public let path: String
     private var closed = false
 
@@ -21,28 +24,52 @@ public final class FileOutput {
         // open(2) applies the umask; files with personal data must end up exactly as asked.
         fchmod(fd, mode)
         descriptor = fd
-        buffer = .allocate(capacity: Self.capacity)
+        buffer = .allocate(capacity: capacity)
+    }
+
+    private init(memoryCapacity: Int) {
+        path = "(memory)"
+        descriptor = -1
+        capacity = memoryCapacity
+        buffer = .allocate(capacity: capacity)
+    }
+
+    /// An output that grows in memory and never touches a file.
+    public static func inMemory(capacity: Int = 1 << 20) -> FileOutput {
+        FileOutput(memoryCapacity: capacity)
+    }
+
+    /// The bytes of an in-memory output, valid until its next write or `removeAll()`.
+    public var contents: UnsafeBufferPointer<UInt8> {
+        precondition(inMemory, "contents of a file output")
+        return UnsafeBufferPointer(start: buffer, count: count)
+    }
+
+    /// Empties an in-memory output, keeping its buffer.
+    public func removeAll() {
+        precondition(inMemory, "removeAll on a file output")
+        count = 0
     }
 
     deinit {
-        if !closed { Foundation.close(descriptor) }
+        if !closed && !inMemory { Foundation.close(descriptor) }
         buffer.deallocate()
     }
 
     @inline(__always)
     public func write(byte: UInt8) throws {
-        if count == Self.capacity { try flush() }
+        if count == capacity { try makeRoom(1) }
         buffer[count] = byte
         count += 1
     }
 
     public func write(bytes: UnsafeBufferPointer<UInt8>) throws {
-        guard bytes.count <= Self.capacity else {
+        if bytes.count > capacity && !inMemory {
             try flush()
             try writeAll(bytes.baseAddress!, bytes.count)
             return
         }
-        if count + bytes.count > Self.capacity { try flush() }
+        if count + bytes.count > capacity { try makeRoom(bytes.count) }
         if let base = bytes.baseAddress { (buffer + count).update(from: base, count: bytes.count) }
         count += bytes.count
     }
@@ -55,14 +82,30 @@ public final class FileOutput {
     /// Lets `fill` write at most `maximum` bytes straight into the buffer; it returns how many it wrote.
     @inline(__always)
     public func write(atMost maximum: Int, _ fill: (UnsafeMutablePointer<UInt8>) -> Int) throws {
-        precondition(maximum <= Self.capacity)
-        if count + maximum > Self.capacity { try flush() }
+        if count + maximum > capacity { try makeRoom(maximum) }
         count += fill(buffer + count)
     }
 
+    /// Flushes a file output to its file (a no-op in memory).
     public func flush() throws {
+        guard !inMemory else { return }
         try writeAll(buffer, count)
         count = 0
+    }
+
+    /// Room for `needed` more bytes: a file output flushes, an in-memory one grows.
+    private func makeRoom(_ needed: Int) throws {
+        guard inMemory else {
+            precondition(needed <= capacity)
+            return try flush()
+        }
+        var grown = capacity * 2
+        while grown < count + needed { grown *= 2 }
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        larger.update(from: buffer, count: count)
+        buffer.deallocate()
+        buffer = larger
+        capacity = grown
     }
 
     private func writeAll(_ start: UnsafePointer<UInt8>, _ length: Int) throws {
@@ -78,7 +121,7 @@ public final class FileOutput {
 
     /// Flushes, syncs to disk (a rename must never expose a half-written file) and closes.
     public func close() throws {
-        guard !closed else { return }
+        guard !closed, !inMemory else { return }
         try flush()
         fsync(descriptor)
         closed = true

@@ -6,6 +6,10 @@ import GRDB
 enum ParallelOrderScan {
     /// Below this many orders one scan is cheaper than opening a second connection.
     static let minimumOrdersToSplit: Int64 = 200_000
+    /// The scans read the file through a memory map (SQLite's largest default limit): pages are
+    /// read in place instead of being copied into the page cache of each connection, which took a
+    /// sixth of a 10M-line scan. The mapped pages count in the process's RSS while the scan runs.
+    static let mappedBytes = 2_147_418_112
 
     /// Calls `scan(db, firstOrderKey, lastOrderKey)` once per part and returns the results in key order.
     static func run<Part>(_ warehouse: Warehouse, minimumOrdersToSplit: Int64 = minimumOrdersToSplit,
@@ -20,6 +24,7 @@ enum ParallelOrderScan {
         let middle = low + (high - low) / 2
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = \(mappedBytes)") }
         let second = try DatabaseQueue(path: warehouse.path, configuration: configuration)
         var upper: Part?
         let worker = WorkerThread(name: "order-scan") {
@@ -27,6 +32,8 @@ enum ParallelOrderScan {
         }
         let lower: Part
         do {
+            try warehouse.database.inDatabase { db in try db.execute(sql: "PRAGMA mmap_size = \(mappedBytes)") }
+            defer { try? warehouse.database.inDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 0") } }
             lower = try warehouse.database.read { db in try scan(db, low, middle) }
         } catch {
             worker.join()

@@ -1,28 +1,34 @@
 /// The pairs stage's CSV outputs (columns documented in docs/outputs.md).
 enum PairsReports {
-    /// product_pairs.csv and category_pairs.csv.
-    static func writePairs(products: PairCounter.Counts, categories: PairCounter.Counts,
-                           productIds: [String], categoryIds: [String], to outputs: OutputFolder) throws {
+    /// The rows of product_pairs.csv, for `writePairs` and for other threads to help format.
+    static func productPairRows(_ products: PairCounter.Counts, productIds: [String]) -> ParallelCSVRows {
+        ParallelCSVRows(rows: products.pairs.count) { row, csv in
+            let pair = products.pairs[row]
+            let m = metrics(pair, products)
+            try csv.text(productIds[Int(pair.a)])
+            try csv.text(productIds[Int(pair.b)])
+            try csv.integer(pair.count)
+            try csv.real(m.support)
+            try csv.real(m.confidenceAB)
+            try csv.real(m.confidenceBA)
+            try csv.real(m.lift)
+            try csv.real(m.leverage)
+            try csv.real(m.convictionAB)
+            try csv.real(m.convictionBA)
+            try csv.real(m.jaccard)
+            try csv.real(m.kulczynski)
+            try csv.endRow()
+        }
+    }
+
+    /// product_pairs.csv (from `productPairRows`) and category_pairs.csv.
+    static func writePairs(productRows: ParallelCSVRows, categories: PairCounter.Counts, categoryIds: [String],
+                           to outputs: OutputFolder) throws {
         try outputs.writeCSV("product_pairs.csv", header: [
             "product_a", "product_b", "orders_together", "support", "confidence_a_b", "confidence_b_a", "lift", "leverage",
             "conviction_a_b", "conviction_b_a", "jaccard", "kulczynski",
         ]) { csv in
-            for pair in products.pairs {
-                let m = metrics(pair, products)
-                try csv.text(productIds[Int(pair.a)])
-                try csv.text(productIds[Int(pair.b)])
-                try csv.integer(pair.count)
-                try csv.real(m.support)
-                try csv.real(m.confidenceAB)
-                try csv.real(m.confidenceBA)
-                try csv.real(m.lift)
-                try csv.real(m.leverage)
-                try csv.real(m.convictionAB)
-                try csv.real(m.convictionBA)
-                try csv.real(m.jaccard)
-                try csv.real(m.kulczynski)
-                try csv.endRow()
-            }
+            try productRows.write(to: csv)
         }
         try outputs.writeCSV("category_pairs.csv", header: [
             "category_a", "category_b", "orders_together", "support", "confidence_a_b", "confidence_b_a", "lift", "jaccard", "kulczynski",

@@ -38,11 +38,17 @@ public struct PairsStage: Stage {
         case .order:
             let baskets = try Baskets.load(context.warehouse, from: from, until: until, rankOfProduct: rankOfProduct)
             context.phaseDone("read \(baskets.offsets.count - 1) baskets")
+            // Categories are counted on a second core while the products' serial passes leave it idle.
+            var categoryResult: PairCounter.Counts?
+            let categoryCounting = WorkerThread(name: "category-pairs") {
+                let categoryBaskets = baskets.mapped(productCategory)
+                categoryResult = PairCounter.count(offsets: categoryBaskets.offsets, items: categoryBaskets.items,
+                                                   itemCount: categories.keys.count, minCount: config.minCount)
+            }
             productCounts = PairCounter.count(offsets: baskets.offsets, items: baskets.items, itemCount: products.keys.count,
                                               minCount: config.minCount)
-            let categoryBaskets = baskets.mapped(productCategory)
-            categoryCounts = PairCounter.count(offsets: categoryBaskets.offsets, items: categoryBaskets.items,
-                                               itemCount: categories.keys.count, minCount: config.minCount)
+            try categoryCounting.result()
+            categoryCounts = categoryResult!
         case .customer:
             let events = try CustomerPurchases.load(context.warehouse, from: from, until: until, rankOfProduct: rankOfProduct,
                                                     timezone: context.config.timezone)
@@ -58,10 +64,11 @@ public struct PairsStage: Stage {
         }
         context.phaseDone("counted \(productCounts.pairs.count) product pairs and \(categoryCounts.pairs.count) category pairs")
         // The pair files are most of the bytes and need only the counts: a second core writes them
-        // while this one ranks partners and writes the tables.
+        // while this one ranks partners and writes the tables, then helps format the pair rows.
+        let productPairRows = PairsReports.productPairRows(productCounts, productIds: products.ids)
         let pairFiles = WorkerThread(name: "pairs-reports") {
-            try PairsReports.writePairs(products: productCounts, categories: categoryCounts,
-                                        productIds: products.ids, categoryIds: categories.ids, to: context.outputs)
+            try PairsReports.writePairs(productRows: productPairRows, categories: categoryCounts,
+                                        categoryIds: categories.ids, to: context.outputs)
         }
         defer { pairFiles.join() }
         let partners = PartnerRanking.rank(productCounts, minConfidence: config.minConfidence, top: config.partners)
@@ -86,6 +93,7 @@ public struct PairsStage: Stage {
             try partner.flush()
         }
         try PairsReports.writePartners(partners, productIds: products.ids, to: context.outputs)
+        productPairRows.help()
         try pairFiles.result()
         context.phaseDone("tables and outputs written")
         return StageReport(rowsWritten: productCounts.pairs.count + categoryCounts.pairs.count, summary: [
@@ -168,10 +176,10 @@ enum PartnerRanking {
 
     static func rank(_ counts: PairCounter.Counts, minConfidence: Double, top: Int) -> [Partner] {
         struct Candidate {
-            let partner: Int32
-            let together: Int
-            let confidence: Double
-            let lift: Double
+            var partner: Int32 = 0
+            var together: Int32 = 0
+            var confidence = 0.0
+            var lift = 0.0
         }
         // Each pair gives a candidate to both of its products: group them by product with a
         // counting sort rather than a dictionary of arrays.
@@ -183,29 +191,34 @@ enum PartnerRanking {
         }
         for item in 0..<items { starts[item + 1] += starts[item] }
         var fill = starts
-        var candidates = [Candidate?](repeating: nil, count: starts[items])
+        var candidates = [Candidate](repeating: Candidate(), count: starts[items])
         for pair in counts.pairs {
-            let m = AssociationMetrics(together: pair.count, countA: counts.itemCounts[Int(pair.a)],
-                                       countB: counts.itemCounts[Int(pair.b)], baskets: counts.baskets)
-            if m.confidenceAB >= minConfidence {
-                candidates[fill[Int(pair.a)]] = Candidate(partner: pair.b, together: pair.count, confidence: m.confidenceAB, lift: m.lift)
+            let countA = counts.itemCounts[Int(pair.a)], countB = counts.itemCounts[Int(pair.b)]
+            let lift = AssociationMetrics.lift(together: pair.count, countA: countA, countB: countB, baskets: counts.baskets)
+            let confidenceAB = AssociationMetrics.confidence(together: pair.count, countA: countA)
+            if confidenceAB >= minConfidence {
+                candidates[fill[Int(pair.a)]] = Candidate(partner: pair.b, together: Int32(pair.count), confidence: confidenceAB, lift: lift)
                 fill[Int(pair.a)] += 1
             }
-            if m.confidenceBA >= minConfidence {
-                candidates[fill[Int(pair.b)]] = Candidate(partner: pair.a, together: pair.count, confidence: m.confidenceBA, lift: m.lift)
+            let confidenceBA = AssociationMetrics.confidence(together: pair.count, countA: countB)
+            if confidenceBA >= minConfidence {
+                candidates[fill[Int(pair.b)]] = Candidate(partner: pair.a, together: Int32(pair.count), confidence: confidenceBA, lift: lift)
                 fill[Int(pair.b)] += 1
             }
         }
         var partners: [Partner] = []
-        for product in 0..<items where fill[product] > starts[product] {
-            let best = candidates[starts[product]..<fill[product]].compactMap { $0 }.sorted {
-                if $0.lift != $1.lift { return $0.lift > $1.lift }
-                if $0.confidence != $1.confidence { return $0.confidence > $1.confidence }
-                return $0.partner < $1.partner
-            }.prefix(top)
-            for (index, candidate) in best.enumerated() {
-                partners.append(Partner(product: Int32(product), rank: index + 1, partner: candidate.partner,
-                                        together: candidate.together, confidence: candidate.confidence, lift: candidate.lift))
+        candidates.withUnsafeMutableBufferPointer { candidates in
+            for product in 0..<items where fill[product] > starts[product] {
+                var own = UnsafeMutableBufferPointer(rebasing: candidates[starts[product]..<fill[product]])
+                own.sort {
+                    if $0.lift != $1.lift { return $0.lift > $1.lift }
+                    if $0.confidence != $1.confidence { return $0.confidence > $1.confidence }
+                    return $0.partner < $1.partner
+                }
+                for (index, candidate) in own.prefix(top).enumerated() {
+                    partners.append(Partner(product: Int32(product), rank: index + 1, partner: candidate.partner,
+                                            together: Int(candidate.together), confidence: candidate.confidence, lift: candidate.lift))
+                }
             }
         }
         return partners
