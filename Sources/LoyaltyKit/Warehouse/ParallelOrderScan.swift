@@ -15,7 +15,9 @@ enum ParallelOrderScan {
     static func run<Part>(_ warehouse: Warehouse, minimumOrdersToSplit: Int64 = minimumOrdersToSplit,
                           _ scan: @escaping (Database, Int64, Int64) throws -> Part) throws -> [Part] {
         let (low, high) = try warehouse.database.read { db -> (Int64, Int64) in
-            let row = try Row.fetchOne(db, sql: "SELECT MIN(order_key), MAX(order_key) FROM sales_order")
+            // Two subqueries: SQLite answers a lone MIN or MAX from the key's b-tree, but both in
+            // one SELECT scan the whole table (half a second for 3M orders).
+            let row = try Row.fetchOne(db, sql: "SELECT (SELECT MIN(order_key) FROM sales_order), (SELECT MAX(order_key) FROM sales_order)")
             return ((row?[0] as Int64?) ?? 0, (row?[1] as Int64?) ?? -1)
         }
         guard warehouse.path != ":memory:", high - low >= minimumOrdersToSplit else {
