@@ -48,8 +48,8 @@ public final class OutputFolder {
     }
 
     /// Writes a whole small file (JSON, HTML) at once.
-    public func write(_ name: String, text: String, rows: Int = 0) throws {
-        let file = try create(name)
+    public func write(_ name: String, text: String, rows: Int = 0, mode: mode_t = 0o644) throws {
+        let file = try create(name, mode: mode)
         try file.write(text)
         try file.close()
         record(name, rows: rows)

@@ -66,11 +66,6 @@ public struct PipelineConfig: Equatable, Sendable {
         case order, customer
     }
 
-    public struct OffersConfig: Equatable, Sendable {
-        public var maxPerCustomer = 3
-        public var holdoutShare = 0.05
-    }
-
     /// Reads and validates a pipeline file.
     /// - Throws: `LoyaltyError.config` naming the line and key of the first problem.
     public static func load(path: String) throws -> PipelineConfig {
@@ -138,8 +133,7 @@ public struct PipelineConfig: Equatable, Sendable {
             try pairs.rejectUnknownKeys()
         }
         if var offers = try top.mapping("offers") {
-            config.offers.maxPerCustomer = try offers.int("max_per_customer", in: 0...1000) ?? config.offers.maxPerCustomer
-            config.offers.holdoutShare = try offers.double("holdout_share", in: 0...0.5) ?? config.offers.holdoutShare
+            config.offers = try OffersConfig.parse(&offers)
             try offers.rejectUnknownKeys()
         }
         try top.rejectUnknownKeys()
@@ -228,8 +222,7 @@ public struct PipelineConfig: Equatable, Sendable {
             "segment.max_iter=\(segment.maxIter)",
             "pairs.min_count=\(pairs.minCount)", "pairs.min_confidence=\(pairs.minConfidence)",
             "pairs.partners=\(pairs.partners)", "pairs.scope=\(pairs.scope.rawValue)", "pairs.window_days=\(pairs.windowDays)", "pairs.category_level=\(pairs.categoryLevel.map(String.init) ?? "leaf")",
-            "offers.max_per_customer=\(offers.maxPerCustomer)", "offers.holdout_share=\(offers.holdoutShare)",
-        ]
+        ] + offers.canonicalLines
         for (index, rule) in segment.rules.enumerated() {
             lines.append("segment.rules.\(index)=\(rule.name)|\(rule.recency)|\(rule.frequency)|\(rule.monetary)")
         }

@@ -33,6 +33,19 @@ struct YAMLMapping {
 
     func qualified(_ key: String) -> String { qualified(key, path) }
 
+    /// The keys in file order (for mappings whose keys are data, such as segment names).
+    var keys: [String] { entries.map(\.key) }
+
+    /// Texts of a list such as `[email, push]`.
+    func strings(_ nodes: [Node], key: String) throws -> [String] {
+        try nodes.map { node in
+            guard case let .scalar(scalar) = node else {
+                throw LoyaltyError.config(file: file, line: node.mark?.line, key: qualified(key), message: "expected a text value")
+            }
+            return scalar.string
+        }
+    }
+
     private func qualified(_ key: String, _ path: String) -> String { path.isEmpty ? key : path + "." + key }
 
     func fail(_ key: String, _ message: String) -> LoyaltyError {

@@ -37,4 +37,8 @@ struct RowScan {
 
     @inline(__always)
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
+    func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
+    func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 }

@@ -10,6 +10,7 @@ enum WarehouseSchema {
         migrator.registerMigration("v1-segment", migrate: { db in try SegmentSchema.create(db) })
         migrator.registerMigration("v1-enrich", migrate: { db in try EnrichSchema.create(db) })
         migrator.registerMigration("v1-pairs", migrate: { db in try PairsSchema.create(db) })
+        migrator.registerMigration("v1-offers", migrate: { db in try OffersSchema.create(db) })
         return migrator
     }
 }

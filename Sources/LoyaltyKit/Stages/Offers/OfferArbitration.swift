@@ -1,0 +1,102 @@
+/// Decides which candidates become offers. Per customer, in this order (the first rule that
+/// drops a candidate is its reason):
+///
+/// 1. `no channel`: no channel in `offers.channels` the customer consented to and can be reached on;
+/// 2. `suppressed`: on the suppression list or unsubscribed;
+/// 3. `bought recently`: the product was bought within `offers.recent_purchase_days` (replenishment excepted);
+/// 4. `margin floor`: the discount leaves less than `offers.margin_floor` of the price;
+/// 5. `cool-down`: the same type (and product) was offered within `offers.cooldown_days`;
+/// then best score first: 6. `same product` (one offer per product), 7. `category limit`
+/// (`offers.max_per_category`), 8. `contact cap` (offers on the channel within
+/// `offers.contact_window_days`, this run's included), 9. `max per customer`.
+/// Across customers, best score first: 10. `budget` (`offers.budget` per type).
+enum OfferArbitration {
+    enum DropReason: String, CaseIterable, Comparable {
+        case noChannel = "no channel", suppressed, boughtRecently = "bought recently", marginFloor = "margin floor"
+        case coolDown = "cool-down", sameProduct = "same product", categoryLimit = "category limit", contactCap = "contact cap"
+        case maxPerCustomer = "max per customer", budget
+
+        static func < (a: DropReason, b: DropReason) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+    }
+
+    /// An earlier offer to the customer (from the warehouse).
+    struct PastOffer {
+        let day: Int64
+        let type: OfferType
+        let product: Int32?
+        let channel: OffersConfig.Channel
+    }
+
+    struct Decision {
+        var channel: OffersConfig.Channel?
+        var kept: [OfferCandidate] = []
+        var dropped: [(candidate: OfferCandidate, reason: DropReason)] = []
+    }
+
+    static func channel(for customer: CustomerContext, in run: OfferRun) -> OffersConfig.Channel? {
+        run.config.channels.first { customer.reachable($0) }
+    }
+
+    static func decide(_ candidates: [OfferCandidate], for customer: CustomerContext, suppressed: Bool, history: [PastOffer],
+                       in run: OfferRun) -> Decision {
+        var decision = Decision(channel: channel(for: customer, in: run))
+        let config = run.config
+        var lastBought: [Int32: Int64] = [:]
+        for product in customer.products { lastBought[product.product] = product.lastDay }
+        var open: [OfferCandidate] = []
+        for candidate in candidates {
+            let reason: DropReason?
+            if decision.channel == nil {
+                reason = .noChannel
+            } else if suppressed {
+                reason = .suppressed
+            } else if candidate.type != .replenishment, let product = candidate.product, let last = lastBought[product],
+                      run.asOf - last < Int64(config.recentPurchaseDays) {
+                reason = .boughtRecently
+            } else if OfferScoring.breaksMarginFloor(candidate, for: customer, in: run) {
+                reason = .marginFloor
+            } else if history.contains(where: { $0.type == candidate.type && $0.product == candidate.product
+                && run.asOf - $0.day < Int64(config.cooldownDays) }) {
+                reason = .coolDown
+            } else {
+                reason = nil
+            }
+            if let reason { decision.dropped.append((candidate, reason)) } else { open.append(candidate) }
+        }
+        open.sort(by: ranksBefore)
+        guard let channel = decision.channel else { return decision }
+        let pastContacts = history.filter { $0.channel == channel && run.asOf - $0.day < Int64(config.contactWindowDays) }.count
+        let cap = config.contactCaps[channel] ?? Int.max
+        var products = Set<Int32>()
+        var perCategory: [Int64: Int] = [:]
+        for candidate in open {
+            let reason: DropReason?
+            if let product = candidate.product, products.contains(product) {
+                reason = .sameProduct
+            } else if let category = candidate.categoryKey, perCategory[category, default: 0] >= config.maxPerCategory {
+                reason = .categoryLimit
+            } else if pastContacts + decision.kept.count >= cap {
+                reason = .contactCap
+            } else if decision.kept.count >= config.maxPerCustomer {
+                reason = .maxPerCustomer
+            } else {
+                reason = nil
+            }
+            if let reason {
+                decision.dropped.append((candidate, reason))
+                continue
+            }
+            if let product = candidate.product { products.insert(product) }
+            if let category = candidate.categoryKey { perCategory[category, default: 0] += 1 }
+            decision.kept.append(candidate)
+        }
+        return decision
+    }
+
+    /// Best score first; ties by type order, then product.
+    static func ranksBefore(_ a: OfferCandidate, _ b: OfferCandidate) -> Bool {
+        if a.score != b.score { return a.score > b.score }
+        if a.type != b.type { return a.type < b.type }
+        return (a.product ?? -1) < (b.product ?? -1)
+    }
+}

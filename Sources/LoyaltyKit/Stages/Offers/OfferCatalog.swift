@@ -1,0 +1,95 @@
+import GRDB
+
+/// What the generators know about products: prices, facts from enrich, partners from pairs, and
+/// the lists they pick from (bestsellers, per category, new per category). Read once per run.
+struct OfferCatalog {
+    struct Product {
+        let key: Int64
+        let id: String
+        let name: String
+        let categoryKey: Int64?
+        let priceMinor: Int64
+        let costMinor: Int64?
+        let active: Bool
+        let premium: Bool
+        let isNew: Bool
+        let orders: Int
+        let bestsellerRank: Int?
+        /// Days between purchases from enrich (attribute or observed), if known.
+        let replenishDays: Double?
+    }
+
+    struct Partner {
+        let product: Int32
+        let confidence: Double
+        let lift: Double
+        let together: Int
+    }
+
+    var products: [Product] = []
+    /// Index in `products` by product key (−1: none).
+    var indexOfKey: [Int32] = []
+    var categoryIds: [Int64: String] = [:]
+    /// Partners by product index, best first (product_partner).
+    var partners: [[Partner]] = []
+    /// Active products by category, bestseller first.
+    var byCategory: [Int64: [Int32]] = [:]
+    /// Active products, bestseller first.
+    var bestsellers: [Int32] = []
+
+    func index(ofKey key: Int64) -> Int32? {
+        guard key >= 0, Int(key) < indexOfKey.count else { return nil }
+        let index = indexOfKey[Int(key)]
+        return index >= 0 ? index : nil
+    }
+
+    /// Margin in minor units of one unit: price − cost, or price × margin rate when cost is unknown.
+    func marginMinor(_ product: Product, marginRate: Double) -> Int64 {
+        if let cost = product.costMinor { return product.priceMinor - cost }
+        return Int64((Double(product.priceMinor) * marginRate).rounded())
+    }
+
+    static func load(_ db: Database) throws -> OfferCatalog {
+        var catalog = OfferCatalog()
+        let facts = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM product_fact") ?? 0
+        let products = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM product") ?? 0
+        if facts == 0 && products > 0 {
+            throw LoyaltyError.missingPrerequisite(stage: "offers", message: "product facts are missing: run enrich (and segment, pairs) first")
+        }
+        let maxKey = try Int.fetchOne(db, sql: "SELECT MAX(product_key) FROM product") ?? 0
+        catalog.indexOfKey = [Int32](repeating: -1, count: maxKey + 1)
+        try RowScan.forEach(db, sql: """
+            SELECT p.product_key, p.product_id, p.name, p.category_key, p.price_minor, p.cost_minor, p.active,
+                   COALESCE(pp.premium, 0), COALESCE(f.is_new, 0), COALESCE(f.orders, 0), f.bestseller_rank, f.replenish_days
+            FROM product p LEFT JOIN product_profile pp USING (product_key) LEFT JOIN product_fact f USING (product_key)
+            ORDER BY p.product_id
+            """) { row in
+            catalog.indexOfKey[Int(row.int64(0))] = Int32(catalog.products.count)
+            catalog.products.append(Product(
+                key: row.int64(0), id: row.text(1), name: row.text(2), categoryKey: row.optionalInt64(3), priceMinor: row.int64(4),
+                costMinor: row.optionalInt64(5), active: row.int64(6) != 0, premium: row.int64(7) != 0, isNew: row.int64(8) != 0,
+                orders: Int(row.int64(9)), bestsellerRank: row.optionalInt64(10).map(Int.init), replenishDays: row.optionalDouble(11)))
+        }
+        try RowScan.forEach(db, sql: "SELECT category_key, category_id FROM category") { row in
+            catalog.categoryIds[row.int64(0)] = row.text(1)
+        }
+        catalog.partners = Array(repeating: [], count: catalog.products.count)
+        try RowScan.forEach(db, sql: """
+            SELECT product_key, partner_key, confidence, lift, orders_together FROM product_partner ORDER BY product_key, rank
+            """) { row in
+            guard let product = catalog.index(ofKey: row.int64(0)), let partner = catalog.index(ofKey: row.int64(1)) else { return }
+            catalog.partners[Int(product)].append(Partner(product: partner, confidence: row.double(2), lift: row.double(3),
+                                                          together: Int(row.int64(4))))
+        }
+        let ranked = catalog.products.indices.filter { catalog.products[$0].active }.sorted { a, b in
+            let (x, y) = (catalog.products[a], catalog.products[b])
+            if x.orders != y.orders { return x.orders > y.orders }
+            return a < b
+        }
+        catalog.bestsellers = ranked.map(Int32.init)
+        for index in catalog.bestsellers {
+            if let category = catalog.products[Int(index)].categoryKey { catalog.byCategory[category, default: []].append(index) }
+        }
+        return catalog
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+/// `loyalty explain --customer ID`: one customer's figures, segment and cluster, the offers the
+/// last offers run stored for the as_of with their reasons and evidence, and every candidate that
+/// was dropped and why. Candidates are recomputed for this one customer with the same generators
+/// and per-customer rules as the stage; a candidate the per-customer rules keep but the stage did
+/// not store was dropped by a run-wide budget.
+public enum OfferExplanation {
+    public static func explain(customerId: String, settings: RunSettings) throws -> String {
+        guard FileManager.default.fileExists(atPath: settings.warehousePath) else {
+            throw LoyaltyError.usage("warehouse \(settings.warehousePath) does not exist: run the pipeline first (make demo, or loyalty run)")
+        }
+        let warehouse = try Warehouse(path: settings.warehousePath)
+        let config = settings.config
+        let clock = try ZoneClock(identifier: config.timezone)
+        let asOf = settings.asOf, asOfText = settings.asOfText
+        return try warehouse.database.read { db in
+            guard let key = try Int64.fetchOne(db, sql: "SELECT customer_key FROM customer WHERE customer_id = ?", arguments: [customerId]) else {
+                throw LoyaltyError.usage("customer '\(customerId)' is not in the warehouse \(settings.warehousePath)")
+            }
+            guard var customer = try OfferInputs.loadCustomers(db, customerKey: key).first else {
+                throw LoyaltyError.missingPrerequisite(stage: "explain", message: "customer '\(customerId)' has no segment figures: run segment first")
+            }
+            let catalog = try OfferCatalog.load(db)
+            let until = clock.startOfDay(asOf + 1)
+            let from = config.segment.lookbackDays.map { clock.startOfDay(asOf - Int64($0) + 1) }
+            let history = try CustomerHistory.load(db, customerKey: key, from: from, until: until, timezone: config.timezone,
+                                                   indexOfProduct: { catalog.index(ofKey: $0) })
+            customer.products = history.products(ofCustomerKey: key, asOf: asOf, halfLifeDays: config.offers.halfLifeDays)
+            var suppressed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM offer_event WHERE customer_key = ? AND event = 'unsubscribed' AND at < ?)",
+                                               arguments: [key, until]) ?? false
+            if let file = config.offers.suppressionFile, try OfferInputs.readSuppressionFile(file).contains(customerId) { suppressed = true }
+            let past = try OfferInputs.loadHistory(db, asOf: asOf, config: config.offers, customerKey: key, catalog: catalog)[key] ?? []
+            let inputs = OfferInputs(catalog: catalog, customers: [customer], maxCustomerKey: Int(key),
+                                     suppressed: suppressed ? [key] : [], history: [key: past], from: from, until: until)
+            let run = OfferRun(catalog: catalog, config: config.offers, asOf: asOf)
+            let decision = OffersStage.decideOne(customer, inputs: inputs, run: run)
+            let stored = try Row.fetchAll(db, sql: """
+                SELECT o.rank, o.offer_id, o.offer_type, p.product_id, o.channel, o.score, o.expected_value_minor, o.discount_pct,
+                       o.reason, o.evidence, o.valid_from, o.valid_to, o.holdout
+                FROM offer o LEFT JOIN product p USING (product_key) WHERE o.as_of = ? AND o.customer_key = ? ORDER BY o.rank
+                """, arguments: [asOfText, key])
+            let offersRun = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM offer WHERE as_of = ?)", arguments: [asOfText]) ?? false
+            let clusterLabel = try String.fetchOne(db, sql: "SELECT label FROM cluster_profile WHERE as_of = ? AND cluster = ?",
+                                                   arguments: [asOfText, customer.cluster])
+
+            var lines: [String] = []
+            lines.append("customer \(customer.id)\(customer.firstName.map { " (\($0))" } ?? ""), as of \(asOfText)")
+            lines.append("  segment: \(customer.segment); cluster: \(customer.cluster.map { "\($0)\(clusterLabel.map { " (\($0))" } ?? "")" } ?? "none")")
+            lines.append("  recency: \(customer.recencyDays.map { "\($0) days" } ?? "no purchase"); frequency: \(customer.frequency); "
+                + "monetary: \(Money.format(customer.monetaryMinor)); scores: r \(customer.rScore.map(String.init) ?? "-") "
+                + "f \(customer.frequency > 0 ? "scored" : "-") m \(customer.mScore.map(String.init) ?? "-")")
+            lines.append("  consents: \(customer.consents.sorted().map(\.rawValue).joined(separator: ", ").nonEmpty ?? "none"); "
+                + "channel: \(decision.channel?.rawValue ?? "none")\(suppressed ? "; suppressed" : "")")
+            lines.append("  products bought: \(customer.products.count); earlier offers in the windows: \(past.count)")
+            lines.append("")
+            if !offersRun {
+                lines.append("offers: the offers stage has not run for \(asOfText) (loyalty offers --as-of \(asOfText))")
+            } else if stored.isEmpty {
+                lines.append("offers: none for \(asOfText)")
+            } else {
+                let holdout = (stored.first?[12] as Int64?) == 1
+                lines.append("offers for \(asOfText)\(holdout ? " (control group: stored, not sent)" : ""):")
+                for row in stored {
+                    let product: String? = row[3]
+                    lines.append("  \(row[0] as Int64). \(row[2] as String)\(product.map { " \($0)" } ?? "") via \(row[4] as String): "
+                        + "score \(NumberFormat.shortest(row[5])), expected value \(Money.format(row[6])), discount \(row[7] as Int64)%, "
+                        + "valid \(row[10] as String) to \(row[11] as String) [\(row[1] as String)]")
+                    lines.append("     reason: \(row[8] as String)")
+                    lines.append("     evidence: \(row[9] as String)")
+                }
+            }
+            lines.append("")
+            let storedKeys = Set(stored.map { "\($0[2] as String)|\(($0[3] as String?) ?? "")" })
+            var dropped = decision.dropped.map { (candidate: $0.candidate, reason: $0.reason.rawValue) }
+            if offersRun {
+                for candidate in decision.kept where !storedKeys.contains("\(candidate.type.rawValue)|\(candidate.product.map { catalog.products[Int($0)].id } ?? "")") {
+                    dropped.append((candidate, OfferArbitration.DropReason.budget.rawValue))
+                }
+            }
+            if dropped.isEmpty {
+                lines.append("dropped candidates: none")
+            } else {
+                lines.append("dropped candidates:")
+                for (candidate, reason) in dropped.sorted(by: { OfferArbitration.ranksBefore($0.candidate, $1.candidate) }) {
+                    let product = candidate.product.map { " \(catalog.products[Int($0)].id)" } ?? ""
+                    lines.append("  - \(candidate.type.rawValue)\(product): \(reason) (score \(NumberFormat.shortest(candidate.score)))")
+                    lines.append("     reason: \(candidate.reason)")
+                    lines.append("     evidence: \(candidate.evidence)")
+                }
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+}
+
+private extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+
+/// Everything the offers stage reads besides order lines: the catalog, the customers with their
+/// segment figures, who must not be contacted, and the offers of earlier runs.
+struct OfferInputs {
+    var catalog: OfferCatalog
+    /// In customer_id order; `products` still empty.
+    var customers: [CustomerContext]
+    var maxCustomerKey: Int
+    /// Customer keys on the suppression list or unsubscribed.
+    var suppressed: Set<Int64>
+    /// Earlier runs' offers within the cool-down and contact windows, by customer key.
+    var history: [Int64: [OfferArbitration.PastOffer]]
+    /// The purchase window (the contract's figures window, segment.lookback_days).
+    var from: Int64?
+    var until: Int64
+
+    static func load(_ context: StageContext) throws -> OfferInputs {
+        let config = context.config.offers
+        let until = context.clock.startOfDay(context.asOf + 1)
+        let from = context.config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
+        let fileSuppressed = try config.suppressionFile.map(readSuppressionFile) ?? []
+        return try context.warehouse.database.read { db in
+            let catalog = try OfferCatalog.load(db)
+            let customers = try loadCustomers(db, customerKey: nil)
+            let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
+            if customers.isEmpty && known > 0 {
+                throw LoyaltyError.missingPrerequisite(stage: "offers", message: "customer segments are missing: run segment first")
+            }
+            var suppressed = Set<Int64>()
+            try RowScan.forEach(db, sql: "SELECT DISTINCT customer_key FROM offer_event WHERE event = 'unsubscribed' AND at < ?",
+                                arguments: [until]) { suppressed.insert($0.int64(0)) }
+            for customer in customers where fileSuppressed.contains(customer.id) { suppressed.insert(customer.key) }
+            let history = try loadHistory(db, asOf: context.asOf, config: config, customerKey: nil, catalog: catalog)
+            return OfferInputs(catalog: catalog, customers: customers, maxCustomerKey: try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0,
+                               suppressed: suppressed, history: history, from: from, until: until)
+        }
+    }
+
+    /// Customers joined with their segment figures (one customer for `loyalty explain`).
+    static func loadCustomers(_ db: Database, customerKey: Int64?) throws -> [CustomerContext] {
+        var customers: [CustomerContext] = []
+        try RowScan.forEach(db, sql: """
+            SELECT c.customer_key, c.customer_id, c.first_name, c.email, c.phone, c.birth_date, c.consent_email, c.consent_sms,
+                   c.consent_push, c.registered, r.segment, r.cluster, r.recency_days, r.frequency, r.monetary_minor, r.r_score, r.m_score
+            FROM customer c JOIN customer_rfm r USING (customer_key)
+            \(customerKey == nil ? "" : "WHERE c.customer_key = ?")
+            ORDER BY c.customer_id
+            """, arguments: customerKey.map { [$0] } ?? []) { row in
+            var consents = Set<OffersConfig.Channel>()
+            if row.int64(6) != 0 { consents.insert(.email) }
+            if row.int64(7) != 0 { consents.insert(.sms) }
+            if row.int64(8) != 0 { consents.insert(.push) }
+            let birthday = row.optionalText(5).flatMap(CivilDate.parse).map { day -> (month: Int, day: Int) in
+                let date = CivilDate.civil(day)
+                return (date.month, date.day)
+            }
+            customers.append(CustomerContext(
+                key: row.int64(0), id: row.text(1), firstName: row.optionalText(2), email: row.optionalText(3), phone: row.optionalText(4),
+                birthday: birthday, consents: consents, segment: row.text(10), cluster: row.optionalInt64(11).map(Int.init),
+                recencyDays: row.optionalInt64(12).map(Int.init), frequency: Int(row.int64(13)), monetaryMinor: row.int64(14),
+                rScore: row.optionalInt64(15).map(Int.init), mScore: row.optionalInt64(16).map(Int.init), registered: row.int64(9) != 0,
+                products: []))
+        }
+        return customers
+    }
+
+    /// Offers of earlier as_of dates still inside the cool-down or contact window.
+    static func loadHistory(_ db: Database, asOf: Int64, config: OffersConfig, customerKey: Int64?,
+                            catalog: OfferCatalog) throws -> [Int64: [OfferArbitration.PastOffer]] {
+        let since = CivilDate.format(asOf - Int64(max(config.cooldownDays, config.contactWindowDays)))
+        var history: [Int64: [OfferArbitration.PastOffer]] = [:]
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT customer_key, as_of, offer_type, product_key, channel FROM offer
+            WHERE as_of >= ? AND as_of < ? \(customerKey == nil ? "" : "AND customer_key = \(customerKey!)")
+            """, arguments: [since, CivilDate.format(asOf)])
+        for row in rows {
+            guard let day = CivilDate.parse(row[1]), let type = OfferType(rawValue: row[2]),
+                  let channel = OffersConfig.Channel(rawValue: row[4]) else { continue }
+            let product = (row[3] as Int64?).flatMap { catalog.index(ofKey: $0) }
+            history[row[0], default: []].append(.init(day: day, type: type, product: product, channel: channel))
+        }
+        return history
+    }
+
+    /// The customer ids of a suppression file (CSV with a customer_id column).
+    static func readSuppressionFile(_ path: String) throws -> Set<String> {
+        let (source, _) = try openByteSource(path: path)
+        var ids = Set<String>()
+        try CSVReader(source: source, path: path).read(columns: ["customer_id"], required: ["customer_id"]) { record in
+            if let id = record.string(0), !id.isEmpty { ids.insert(id) }
+        }
+        return ids
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// One customer as the generators see them: contact details, consents, RFM figures and segment,
+/// and what they bought.
+struct CustomerContext {
+    let key: Int64
+    let id: String
+    let firstName: String?
+    let email: String?
+    let phone: String?
+    /// Month and day of the birth date.
+    let birthday: (month: Int, day: Int)?
+    let consents: Set<OffersConfig.Channel>
+    let segment: String
+    let cluster: Int?
+    let recencyDays: Int?
+    let frequency: Int
+    let monetaryMinor: Int64
+    let rScore: Int?
+    let mScore: Int?
+    /// Listed in customers.csv (not only named by an order).
+    let registered: Bool
+    /// By catalog index, ascending.
+    var products: [CustomerHistory.ProductHistory]
+
+    /// The channels this customer agreed to and can be reached on.
+    func reachable(_ channel: OffersConfig.Channel) -> Bool {
+        guard consents.contains(channel) else { return false }
+        switch channel {
+        case .email: return !(email ?? "").isEmpty
+        case .sms: return !(phone ?? "").isEmpty
+        case .push: return true
+        }
+    }
+
+    /// Average order value in minor units (nil without purchases).
+    var averageOrderMinor: Int64? {
+        frequency > 0 ? Int64((Double(monetaryMinor) / Double(frequency)).rounded()) : nil
+    }
+
+    /// The category the customer spent most on (ties: the smaller key).
+    func favouriteCategory(_ catalog: OfferCatalog) -> (key: Int64, spentMinor: Int64)? {
+        var spent: [Int64: Int64] = [:]
+        for history in products {
+            if let category = catalog.products[Int(history.product)].categoryKey { spent[category, default: 0] += history.spentMinor }
+        }
+        return spent.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }.map { ($0.key, $0.value) }
+    }
+}
+
+/// A possible offer, before arbitration.
+struct OfferCandidate {
+    var type: OfferType
+    /// Catalog index.
+    var product: Int32?
+    var categoryKey: Int64?
+    var discountPct: Int
+    /// Chance the customer responds, from the generator's evidence (documented in docs/offers.md).
+    var propensity: Double
+    /// A sentence a marketer (and the customer service desk) can read.
+    var reason: String
+    /// The figures behind it: rule, dates, counts.
+    var evidence: String
+    /// Filled by `OfferScoring`.
+    var marginMinor: Int64 = 0
+    var discountMinor: Int64 = 0
+    var expectedValueMinor: Int64 = 0
+    var score: Double = 0
+
+    init(type: OfferType, product: Int32? = nil, categoryKey: Int64? = nil, discountPct: Int = 0, propensity: Double,
+         reason: String, evidence: String) {
+        self.type = type
+        self.product = product
+        self.categoryKey = categoryKey
+        self.discountPct = discountPct
+        self.propensity = propensity
+        self.reason = reason
+        self.evidence = evidence
+    }
+}
+
+/// What every generator may read: the catalog, the settings and the day.
+struct OfferRun {
+    let catalog: OfferCatalog
+    let config: OffersConfig
+    /// Local day number of as_of.
+    let asOf: Int64
+
+    func discount(_ type: OfferType) -> Int { config.discountPct[type] ?? 0 }
+
+    func productName(_ index: Int32) -> String { catalog.products[Int(index)].name }
+
+    func date(_ day: Int64) -> String { CivilDate.format(day) }
+}
+
+/// One offer type: who gets it and why. Generators only propose; scoring and arbitration decide.
+protocol OfferGenerator {
+    var type: OfferType { get }
+    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate]
+}
+
+enum OfferGenerators {
+    static let all: [OfferGenerator] = [
+        ReplenishmentOffers(), CrossSellOffers(), UpSellOffers(), FavouriteItemOffers(), NewArrivalOffers(),
+        WinBackOffers(), BirthdayOffers(), WelcomeOffers(), SegmentBonusOffers(),
+    ]
+}
+
+/// Money as the reason texts show it (2 decimals).
+func moneyText(_ minor: Int64) -> String { Money.format(minor) }
+
+/// A ratio as the reason texts show it: 0.3412 → "34%".
+func percentText(_ ratio: Double) -> String { "\(Int((ratio * 100).rounded()))%" }
+
+/// A ratio with two decimals: 2.1349 → "2.13".
+func decimalText(_ value: Double) -> String { String(format: "%.2f", value) }

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Expected value of an offer: propensity × (margin − discount), in minor units. The discount is
+/// a cost only when the offer is redeemed, so it is weighed by the propensity too.
+///
+/// - Propensity: the generator's, times a recency factor 0.6 + 0.1 × r_score (0.7 … 1.1) for
+///   scored customers: the same offer is likelier to work on a customer who bought recently.
+/// - Margin: of the product (price − cost, or price × `offers.margin_rate` without cost); for an
+///   offer without a product (win-back, birthday, segment bonus) of the customer's average order
+///   (× margin rate), and the discount applies to that order.
+/// - Score: the expected value in currency units; offers rank by it.
+enum OfferScoring {
+    static func score(_ candidate: inout OfferCandidate, for customer: CustomerContext, in run: OfferRun) {
+        let basisMinor: Int64, marginMinor: Int64
+        if let index = candidate.product {
+            let product = run.catalog.products[Int(index)]
+            basisMinor = product.priceMinor
+            marginMinor = run.catalog.marginMinor(product, marginRate: run.config.marginRate)
+        } else {
+            basisMinor = customer.averageOrderMinor ?? run.catalog.bestsellers.first.map { run.catalog.products[Int($0)].priceMinor } ?? 0
+            marginMinor = Int64((Double(basisMinor) * run.config.marginRate).rounded())
+        }
+        if let rScore = customer.rScore { candidate.propensity *= 0.6 + 0.1 * Double(rScore) }
+        candidate.propensity = min(1, max(0, candidate.propensity))
+        candidate.marginMinor = marginMinor
+        candidate.discountMinor = (basisMinor * Int64(candidate.discountPct) + 50) / 100
+        let expected = candidate.propensity * Double(marginMinor - candidate.discountMinor)
+        candidate.expectedValueMinor = Int64(expected.rounded())
+        candidate.score = expected / Double(Money.scale)
+    }
+
+    /// Whether a discount leaves less margin than `offers.margin_floor` of the price.
+    static func breaksMarginFloor(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> Bool {
+        guard candidate.discountPct > 0 else { return false }
+        let basis = candidate.product.map { run.catalog.products[Int($0)].priceMinor } ?? customer.averageOrderMinor ?? 0
+        guard basis > 0 else { return false }
+        return Double(candidate.marginMinor - candidate.discountMinor) < run.config.marginFloor * Double(basis)
+    }
+}

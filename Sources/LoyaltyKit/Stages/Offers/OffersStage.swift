@@ -1,0 +1,209 @@
+import Foundation
+import GRDB
+
+/// Offers: candidates from every generator, scored by expected value, arbitrated per customer
+/// (consent, suppression, cool-down, caps) and across customers (budgets), with a stratified
+/// holdout control group. Writes offers.csv, offer_drops.csv and the channel feeds.
+public struct OffersStage: Stage {
+    public let name = "offers"
+    public let reads = ["customer", "customer_rfm", "product", "product_profile", "product_fact", "product_partner", "order_line", "offer_event"]
+    public let owns = ["offer", "offer_drop"]
+    public let checks: [TableCheck] = [
+        .holds("offer", "rank >= 1 AND discount_pct BETWEEN 0 AND 90 AND valid_from <= valid_to", describe: "offer_id"),
+    ]
+
+    public init() {}
+
+    /// One offer that survived arbitration.
+    struct Offer {
+        let customer: Int
+        var rank: Int
+        let candidate: OfferCandidate
+        let channel: OffersConfig.Channel
+        var holdout = false
+        var id = ""
+    }
+
+    /// What the stage decided, before anything is written.
+    struct Result {
+        var customers: [CustomerContext]
+        var offers: [Offer]
+        var drops: [DropKey: Int]
+    }
+
+    struct DropKey: Hashable, Comparable {
+        let reason: OfferArbitration.DropReason
+        let type: OfferType
+        static func < (a: DropKey, b: DropKey) -> Bool { (a.reason, a.type) < (b.reason, b.type) }
+    }
+
+    public func run(_ context: StageContext) throws -> StageReport {
+        let config = context.config.offers
+        let asOfText = context.settings.asOfText
+        let inputs = try OfferInputs.load(context)
+        context.phaseDone("read \(inputs.customers.count) customers, \(inputs.catalog.products.count) products, \(inputs.history.count) customers with earlier offers")
+        let history = try CustomerHistory.load(
+            context.warehouse, from: inputs.from, until: inputs.until, maxCustomerKey: inputs.maxCustomerKey,
+            timezone: context.config.timezone, indexOfProduct: { inputs.catalog.index(ofKey: $0) })
+        context.phaseDone("read \(history.purchases.count) purchases")
+        let run = OfferRun(catalog: inputs.catalog, config: config, asOf: context.asOf)
+        var result = Self.decide(inputs: inputs, history: history, run: run)
+        context.phaseDone("\(result.offers.count) offers chosen")
+        Self.assignHoldoutAndIds(&result, config: config, asOf: context.asOf, asOfText: asOfText, catalog: inputs.catalog)
+        context.phaseDone("control group drawn")
+
+        let validFrom = CivilDate.format(context.asOf + 1), validTo = CivilDate.format(context.asOf + Int64(config.validDays))
+        let reports = WorkerThread(name: "offers-reports") {
+            try OffersReports.write(result, catalog: inputs.catalog, validFrom: validFrom, validTo: validTo, to: context.outputs)
+            try OfferFeeds.write(result, catalog: inputs.catalog, config: config, validFrom: validFrom, validTo: validTo, to: context.outputs)
+        }
+        do {
+            try context.write(enforcingForeignKeys: false) { db in
+                try Self.replace(db, result: result, catalog: inputs.catalog, asOf: asOfText, validFrom: validFrom, validTo: validTo)
+            }
+        } catch {
+            reports.join()
+            throw error
+        }
+        try reports.result()
+        context.phaseDone("tables and outputs written")
+
+        let sent = result.offers.filter { !$0.holdout }
+        var byChannel: [OffersConfig.Channel: Int] = [:]
+        for offer in sent { byChannel[offer.channel, default: 0] += 1 }
+        var byReason: [OfferArbitration.DropReason: Int] = [:]
+        for (key, count) in result.drops { byReason[key.reason, default: 0] += count }
+        var summary = [
+            "\(result.offers.count) offers for \(Set(result.offers.map(\.customer)).count) customers; "
+                + "\(result.offers.count - sent.count) held out (control group)",
+            "feeds: " + OffersConfig.Channel.allCases.map { "\($0.rawValue) \(byChannel[$0] ?? 0)" }.joined(separator: ", "),
+        ]
+        if !byReason.isEmpty {
+            summary.append("dropped candidates: " + byReason.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
+        }
+        return StageReport(rowsWritten: result.offers.count, summary: summary)
+    }
+
+    /// Generates, scores and arbitrates every customer's candidates (in parallel chunks), then
+    /// applies the run-wide budgets.
+    static func decide(inputs: OfferInputs, history: CustomerHistory, run: OfferRun) -> Result {
+        let customers = inputs.customers
+        let chunks = min(256, max(1, customers.count / 512))
+        let perChunk = (customers.count + chunks - 1) / max(chunks, 1)
+        var parts = [(offers: [Offer], drops: [DropKey: Int])](repeating: ([], [:]), count: chunks)
+        parts.withUnsafeMutableBufferPointer { parts in
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                var offers: [Offer] = []
+                var drops: [DropKey: Int] = [:]
+                for index in (chunk * perChunk)..<min(customers.count, (chunk + 1) * perChunk) {
+                    var customer = customers[index]
+                    customer.products = history.products(ofCustomerKey: customer.key, asOf: run.asOf, halfLifeDays: run.config.halfLifeDays)
+                    let decision = decideOne(customer, inputs: inputs, run: run)
+                    for (candidate, reason) in decision.dropped { drops[DropKey(reason: reason, type: candidate.type), default: 0] += 1 }
+                    for (rank, candidate) in decision.kept.enumerated() {
+                        offers.append(Offer(customer: index, rank: rank + 1, candidate: candidate, channel: decision.channel!))
+                    }
+                }
+                parts[chunk] = (offers, drops)
+            }
+        }
+        var result = Result(customers: customers, offers: [], drops: [:])
+        for part in parts {
+            result.offers += part.offers
+            result.drops.merge(part.drops, uniquingKeysWith: +)
+        }
+        applyBudgets(&result, run: run)
+        return result
+    }
+
+    /// All of one customer's candidates, scored, and the per-customer arbitration.
+    static func decideOne(_ customer: CustomerContext, inputs: OfferInputs, run: OfferRun) -> OfferArbitration.Decision {
+        var candidates: [OfferCandidate] = []
+        for generator in OfferGenerators.all { candidates += generator.candidates(for: customer, in: run) }
+        for index in candidates.indices { OfferScoring.score(&candidates[index], for: customer, in: run) }
+        return OfferArbitration.decide(candidates, for: customer, suppressed: inputs.suppressed.contains(customer.key),
+                                       history: inputs.history[customer.key] ?? [], in: run)
+    }
+
+    /// Best offers first across all customers: a type's offers stop when the sum of their
+    /// discounts would pass its budget. Ranks are renumbered per customer afterwards.
+    static func applyBudgets(_ result: inout Result, run: OfferRun) {
+        guard !run.config.budgetMinor.isEmpty else { return }
+        let order = result.offers.indices.sorted { a, b in
+            let (x, y) = (result.offers[a], result.offers[b])
+            if OfferArbitration.ranksBefore(x.candidate, y.candidate) != OfferArbitration.ranksBefore(y.candidate, x.candidate) {
+                return OfferArbitration.ranksBefore(x.candidate, y.candidate)
+            }
+            return result.customers[x.customer].id < result.customers[y.customer].id
+        }
+        var spent: [OfferType: Int64] = [:]
+        var keep = [Bool](repeating: true, count: result.offers.count)
+        for index in order {
+            let candidate = result.offers[index].candidate
+            guard let budget = run.config.budgetMinor[candidate.type] else { continue }
+            if spent[candidate.type, default: 0] + candidate.discountMinor > budget {
+                keep[index] = false
+                result.drops[DropKey(reason: .budget, type: candidate.type), default: 0] += 1
+            } else {
+                spent[candidate.type, default: 0] += candidate.discountMinor
+            }
+        }
+        var kept: [Offer] = []
+        var previousCustomer = -1, rank = 0
+        for (index, offer) in result.offers.enumerated() where keep[index] {
+            rank = offer.customer == previousCustomer ? rank + 1 : 1
+            previousCustomer = offer.customer
+            var renumbered = offer
+            renumbered.rank = rank
+            kept.append(renumbered)
+        }
+        result.offers = kept
+    }
+
+    static func assignHoldoutAndIds(_ result: inout Result, config: OffersConfig, asOf: Int64, asOfText: String, catalog: OfferCatalog) {
+        let control = OfferHoldout.controlGroup(
+            customers: result.customers.map { ($0.id, $0.segment) }, share: config.holdoutShare, salt: config.holdoutSalt,
+            period: OfferHoldout.period(of: asOf, rotation: config.holdoutRotation))
+        for index in result.offers.indices {
+            let offer = result.offers[index]
+            result.offers[index].holdout = control[offer.customer]
+            result.offers[index].id = OfferHoldout.offerId(
+                asOf: asOfText, customerId: result.customers[offer.customer].id, type: offer.candidate.type,
+                productId: offer.candidate.product.map { catalog.products[Int($0)].id })
+        }
+    }
+
+    /// Replaces this as_of's offers and drop counts; earlier runs stay as history.
+    static func replace(_ db: Database, result: Result, catalog: OfferCatalog, asOf: String, validFrom: String, validTo: String) throws {
+        try db.execute(sql: "DELETE FROM offer WHERE as_of = ?", arguments: [asOf])
+        try db.execute(sql: "DELETE FROM offer_drop WHERE as_of = ?", arguments: [asOf])
+        let insert = try BatchInsert<Offer>(db, insert: """
+            INSERT INTO offer (as_of, offer_id, customer_key, rank, offer_type, product_key, category_key, channel, score,
+                               expected_value_minor, discount_pct, reason, evidence, valid_from, valid_to, holdout)
+            """, columns: 16) { offer, statement, offset in
+            let candidate = offer.candidate
+            statement.bind(offset + 1, asOf)
+            statement.bind(offset + 2, offer.id)
+            statement.bind(offset + 3, result.customers[offer.customer].key)
+            statement.bind(offset + 4, Int64(offer.rank))
+            statement.bind(offset + 5, candidate.type.rawValue)
+            statement.bind(offset + 6, candidate.product.map { catalog.products[Int($0)].key })
+            statement.bind(offset + 7, candidate.categoryKey)
+            statement.bind(offset + 8, offer.channel.rawValue)
+            statement.bind(offset + 9, candidate.score)
+            statement.bind(offset + 10, candidate.expectedValueMinor)
+            statement.bind(offset + 11, Int64(candidate.discountPct))
+            statement.bind(offset + 12, candidate.reason)
+            statement.bind(offset + 13, candidate.evidence)
+            statement.bind(offset + 14, validFrom)
+            statement.bind(offset + 15, validTo)
+            statement.bind(offset + 16, Int64(offer.holdout ? 1 : 0))
+        }
+        for offer in result.offers { try insert.add(offer) }
+        try insert.flush()
+        for (key, count) in result.drops.sorted(by: { $0.key < $1.key }) {
+            try db.execute(sql: "INSERT INTO offer_drop (as_of, reason, offer_type, candidates) VALUES (?, ?, ?, ?)",
+                           arguments: [asOf, key.reason.rawValue, key.type.rawValue, count])
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+@testable import LoyaltyKit
+
+/// The per-customer rules in their order, the scoring they rank by, and the control group.
+@Suite struct OfferArbitrationTests {
+    let asOf = OfferCase.asOf
+    let catalog = OfferCase.catalog([
+        OfferCase.product(1, "A", category: 1, price: 10_0000, cost: 6_0000), OfferCase.product(2, "B", category: 1, price: 20_0000, cost: 10_0000),
+        OfferCase.product(3, "C", category: 2, price: 30_0000, cost: 29_0000), OfferCase.product(4, "D", category: 2, price: 40_0000),
+    ])
+
+    func candidate(_ type: OfferType, _ product: Int32?, propensity: Double, discount: Int = 0) -> OfferCandidate {
+        OfferCandidate(type: type, product: product, categoryKey: product.map { catalog.products[Int($0)].categoryKey! }, discountPct: discount,
+                       propensity: propensity, reason: "r", evidence: "e")
+    }
+
+    func scored(_ candidates: [OfferCandidate], _ customer: CustomerContext, _ run: OfferRun) -> [OfferCandidate] {
+        candidates.map { var copy = $0; OfferScoring.score(&copy, for: customer, in: run); return copy }
+    }
+
+    @Test func expectedValueIsPropensityTimesMarginLessTheDiscount() {
+        let run = OfferCase.run(catalog)
+        var offer = candidate(.favouriteItem, 1, propensity: 0.2, discount: 10)
+        OfferScoring.score(&offer, for: OfferCase.customer(rScore: 5), in: run)
+        // Propensity 0.2 × (0.6 + 0.1 × 5) = 0.22; margin 20.00 − 10.00 = 10.00; discount 2.00; 0.22 × 8.00 = 1.76.
+        #expect(offer.marginMinor == 10_0000 && offer.discountMinor == 2_0000)
+        #expect(offer.expectedValueMinor == 1_7600)
+        #expect(abs(offer.score - 1.76) < 1e-12)
+        // No cost: margin = price × margin_rate (0.3) = 12.00 of 40.00.
+        var noCost = candidate(.crossSell, 3, propensity: 0.5)
+        OfferScoring.score(&noCost, for: OfferCase.customer(), in: run)
+        #expect(noCost.marginMinor == 12_0000 && noCost.expectedValueMinor == 6_0000)
+    }
+
+    @Test func rulesDropInTheirOrderWithTheirReasons() {
+        let run = OfferCase.run(catalog) { $0.maxPerCustomer = 2; $0.contactCaps[.email] = 10 }
+        let customer = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 5])])
+        let candidates = scored([
+            candidate(.favouriteItem, 0, propensity: 0.3, discount: 10),  // bought 5 days ago
+            candidate(.replenishment, 0, propensity: 0.3),                 // replenishment may offer it again
+            candidate(.crossSell, 2, propensity: 0.3, discount: 10),       // margin 1.00 − discount 3.00: below the floor
+            candidate(.upSell, 1, propensity: 0.1),                        // same category as the replenishment (CAT1)
+            candidate(.crossSell, 3, propensity: 0.09),
+            candidate(.newArrival, 3, propensity: 0.05),                   // same product as the cross-sell
+            candidate(.segmentBonus, nil, propensity: 0.01),               // third offer: over max_per_customer
+        ], customer, run)
+        // Scores: replenishment 0.3 × 4.00 = 1.20, cross-sell D 0.09 × 12.00 = 1.08, up-sell 0.1 × 10.00 = 1.00, new arrival 0.60.
+        let decision = OfferArbitration.decide(candidates, for: customer, suppressed: false, history: [], in: run)
+        #expect(decision.channel == .email)
+        #expect(decision.kept.map(\.type) == [.replenishment, .crossSell])
+        #expect(decision.dropped.map { "\($0.candidate.type.rawValue):\($0.reason.rawValue)" } == [
+            "favourite_item:bought recently", "cross_sell:margin floor", "up_sell:category limit", "new_arrival:same product",
+            "segment_bonus:max per customer",
+        ])
+    }
+
+    @Test func noChannelWithoutConsentOrAddressAndSuppressionWins() {
+        let run = OfferCase.run(catalog)
+        let offer = scored([candidate(.crossSell, 3, propensity: 0.1)], OfferCase.customer(), run)
+        let noConsent = OfferCase.customer(consents: [])
+        let noAddress = OfferCase.customer(consents: [.email, .sms], email: nil, phone: nil)
+        #expect(OfferArbitration.decide(offer, for: noConsent, suppressed: false, history: [], in: run).dropped.map(\.reason) == [.noChannel])
+        #expect(OfferArbitration.decide(offer, for: noAddress, suppressed: false, history: [], in: run).dropped.map(\.reason) == [.noChannel])
+        #expect(OfferArbitration.decide(offer, for: OfferCase.customer(), suppressed: true, history: [], in: run).dropped.map(\.reason) == [.suppressed])
+        // Push needs consent only; the configured order picks the first reachable channel.
+        let push = OfferCase.customer(consents: [.push, .sms], email: nil, phone: "+4930")
+        #expect(OfferArbitration.channel(for: push, in: run) == .push)
+        #expect(OfferArbitration.channel(for: push, in: OfferCase.run(catalog) { $0.channels = [.sms, .push] }) == .sms)
+    }
+
+    @Test func coolDownAndContactCapsReadEarlierOffers() {
+        let run = OfferCase.run(catalog) { $0.contactCaps[.email] = 2 }
+        let customer = OfferCase.customer()
+        let offers = scored([candidate(.crossSell, 3, propensity: 0.3), candidate(.upSell, 1, propensity: 0.2)], customer, run)
+        let recent = [OfferArbitration.PastOffer(day: asOf - 3, type: .crossSell, product: 3, channel: .email)]
+        let decision = OfferArbitration.decide(offers, for: customer, suppressed: false, history: recent, in: run)
+        #expect(decision.dropped.map(\.reason) == [.coolDown])
+        // 20 days ago: out of the 14-day cool-down, but still one of the 2 contacts in 30 days.
+        let older = [OfferArbitration.PastOffer(day: asOf - 20, type: .crossSell, product: 3, channel: .email)]
+        let second = OfferArbitration.decide(offers, for: customer, suppressed: false, history: older, in: run)
+        #expect(second.kept.map(\.type) == [.crossSell])
+        #expect(second.dropped.map(\.reason) == [.contactCap])
+    }
+
+    @Test func holdoutIsStratifiedDeterministicAndRotates() {
+        var customers: [(id: String, segment: String)] = []
+        for index in 0..<10_000 { customers.append(("C\(index)", index % 10 < 7 ? "Loyal" : "Lost")) }
+        let november = OfferHoldout.controlGroup(customers: customers, share: 0.05, salt: "s", period: "2026-11")
+        #expect(november == OfferHoldout.controlGroup(customers: customers, share: 0.05, salt: "s", period: "2026-11"))
+        // Exactly round(5% × size) per segment: 350 of 7,000 and 150 of 3,000.
+        #expect(zip(customers, november).filter { $0.0.segment == "Loyal" && $0.1 }.count == 350)
+        #expect(zip(customers, november).filter { $0.0.segment == "Lost" && $0.1 }.count == 150)
+        // A new month draws a new group: the overlap is about 5% of 500, far below 500 (binomial, ±4 sd).
+        let december = OfferHoldout.controlGroup(customers: customers, share: 0.05, salt: "s", period: "2026-12")
+        let overlap = zip(november, december).filter { $0 && $1 }.count
+        #expect(overlap < 60)
+        #expect(OfferHoldout.period(of: asOf, rotation: .month) == "2026-11")
+        #expect(OfferHoldout.period(of: asOf, rotation: .quarter) == "2026-Q4")
+    }
+
+    @Test func offerIdsAreStable() {
+        let id = OfferHoldout.offerId(asOf: "2026-11-21", customerId: "C1", type: .crossSell, productId: "P1")
+        #expect(id == OfferHoldout.offerId(asOf: "2026-11-21", customerId: "C1", type: .crossSell, productId: "P1"))
+        #expect(id.hasPrefix("OF-") && id.count == 19)
+        #expect(id != OfferHoldout.offerId(asOf: "2026-11-22", customerId: "C1", type: .crossSell, productId: "P1"))
+        #expect(id != OfferHoldout.offerId(asOf: "2026-11-21", customerId: "C1", type: .upSell, productId: "P1"))
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import LoyaltyKit
+
+/// Each offer type on hand-made cases: who gets it, who does not, and the reason text.
+@Suite struct OfferGeneratorTests {
+    let asOf = OfferCase.asOf
+
+    @Test func replenishmentIsDueByTheCustomersOwnCycle() {
+        let catalog = OfferCase.catalog([OfferCase.product(1, "TEA")])
+        let run = OfferCase.run(catalog)
+        // Gaps 30 and 30: cycle 30, last purchase 28 days ago → due in 2 days, inside the 7-day window.
+        let due = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 88, asOf - 58, asOf - 28])])
+        let offers = ReplenishmentOffers().candidates(for: due, in: run)
+        #expect(offers.count == 1)
+        #expect(offers.first?.reason == "Time to restock Item TEA: bought every 30 days, last on 2026-10-24")
+        #expect(abs((offers.first?.propensity ?? 0) - (0.15 + 0.35 * (1 - 2.0 / 8))) < 1e-12)
+        #expect(offers.first?.discountPct == 5)
+        // Last purchase 10 days ago: due in 20 days, not yet. One purchase: no cycle.
+        #expect(ReplenishmentOffers().candidates(for: OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 70, asOf - 40, asOf - 10])]), in: run).isEmpty)
+        #expect(ReplenishmentOffers().candidates(for: OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 30])]), in: run).isEmpty)
+    }
+
+    @Test func replenishmentShrinksFewGapsTowardTheProductCycle() {
+        // Own gaps 30, 30 (2 gaps), product cycle 60, k = 3: (2·30 + 3·60) / 5 = 48; last 46 days ago → due in 2 days.
+        let catalog = OfferCase.catalog([OfferCase.product(1, "TEA", replenishDays: 60)])
+        let customer = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 106, asOf - 76, asOf - 46])])
+        let offers = ReplenishmentOffers().candidates(for: customer, in: OfferCase.run(catalog))
+        #expect(offers.map(\.reason) == ["Time to restock Item TEA: bought every 48 days, last on 2026-10-06"])
+        #expect(offers.first?.evidence.contains("cycle used=48.00 d; due=2026-11-23") == true)
+    }
+
+    @Test func crossSellProposesPartnersNotYetBoughtWithLiftAboveOne() {
+        let partners: [Int32: [OfferCatalog.Partner]] = [0: [.init(product: 1, confidence: 0.5, lift: 2, together: 8),
+                                                            .init(product: 2, confidence: 0.9, lift: 0.8, together: 9),
+                                                            .init(product: 3, confidence: 0.6, lift: 3, together: 7)]]
+        let catalog = OfferCase.catalog([OfferCase.product(1, "A"), OfferCase.product(2, "B"), OfferCase.product(3, "C"), OfferCase.product(4, "D")],
+                                        partners: partners)
+        let history = OfferCase.bought(0, days: [asOf - 10])
+        let customer = OfferCase.customer(products: [history, OfferCase.bought(3, days: [asOf - 5])])
+        let offers = CrossSellOffers().candidates(for: customer, in: OfferCase.run(catalog))
+        // D is bought already and C has a lift below 1: only B qualifies.
+        #expect(offers.map(\.product) == [1])
+        let expected = 0.5 * (1 - exp(-history.affinity))
+        #expect(abs(offers[0].propensity - expected) < 1e-12)
+        #expect(offers[0].reason == "Goes with Item A, bought on 2026-11-11: 50% of orders with it also hold Item B")
+        #expect(offers[0].evidence.hasPrefix("rule A → B; confidence=0.50; lift=2.00; orders together=8"))
+    }
+
+    @Test func upSellPicksAPopularDearerProductWithinThePriceStep() {
+        let products = [OfferCase.product(1, "P1", price: 10_0000), OfferCase.product(2, "P2", price: 14_0000, orders: 10),
+                        OfferCase.product(3, "P3", price: 20_0000, orders: 50)]
+        let customer = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 40, asOf - 20])])
+        let offers = UpSellOffers().candidates(for: customer, in: OfferCase.run(OfferCase.catalog(products)))
+        // P3 sells best but costs more than 1.5 × 10.00; P2 qualifies.
+        #expect(offers.map(\.product) == [1])
+        #expect(offers.first?.reason == "A step up in CAT1: Item P2 at 14.00")
+        // Too few orders for P2: nothing.
+        let unpopular = [products[0], OfferCase.product(2, "P2", price: 14_0000, orders: 4), products[2]]
+        #expect(UpSellOffers().candidates(for: customer, in: OfferCase.run(OfferCase.catalog(unpopular))).isEmpty)
+    }
+
+    @Test func winBackTargetsValuableCustomersOfTheConfiguredSegments() {
+        let catalog = OfferCase.catalog([OfferCase.product(1, "A", category: 2)])
+        let atRisk = OfferCase.customer(segment: "At Risk", products: [OfferCase.bought(0, days: [asOf - 200])], mScore: 4)
+        let offers = WinBackOffers().candidates(for: atRisk, in: OfferCase.run(catalog))
+        #expect(offers.map(\.reason) == ["We miss you: 15% off CAT2, your favourite category"])
+        #expect(offers.first?.categoryKey == 2 && offers.first?.product == nil)
+        #expect(abs((offers.first?.propensity ?? 0) - 0.12) < 1e-12)
+        let cheap = OfferCase.customer(segment: "At Risk", products: atRisk.products, mScore: 2)
+        let champion = OfferCase.customer(segment: "Champions", products: atRisk.products, mScore: 5)
+        #expect(WinBackOffers().candidates(for: cheap, in: OfferCase.run(catalog)).isEmpty)
+        #expect(WinBackOffers().candidates(for: champion, in: OfferCase.run(catalog)).isEmpty)
+    }
+
+    @Test func birthdayWithinTheNextDays() {
+        let run = OfferCase.run(OfferCase.catalog([]))
+        let soon = OfferCase.customer(birthday: (11, 24))
+        #expect(BirthdayOffers().candidates(for: soon, in: run).map(\.reason) == ["Happy birthday on 2026-11-24: 10% off"])
+        #expect(BirthdayOffers().candidates(for: OfferCase.customer(birthday: (12, 5)), in: run).isEmpty)
+        #expect(BirthdayOffers().candidates(for: OfferCase.customer(birthday: (11, 20)), in: run).isEmpty) // yesterday: next year
+        #expect(BirthdayOffers().candidates(for: OfferCase.customer(birthday: nil), in: run).isEmpty)
+        // 29 February is celebrated on 28 February in a year without it; the next one after 2027-02-20 is 2027-02-28.
+        #expect(BirthdayOffers.nextBirthday((2, 29), onOrAfter: CivilDate.parse("2027-02-20")!) == CivilDate.parse("2027-02-28"))
+        #expect(BirthdayOffers.nextBirthday((2, 29), onOrAfter: CivilDate.parse("2028-02-20")!) == CivilDate.parse("2028-02-29"))
+    }
+
+    @Test func favouriteItemIsTheProductBoughtOnMostDays() {
+        let catalog = OfferCase.catalog([OfferCase.product(1, "A"), OfferCase.product(2, "B")])
+        let customer = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 50]), OfferCase.bought(1, days: [asOf - 60, asOf - 40, asOf - 35])])
+        let offers = FavouriteItemOffers().candidates(for: customer, in: OfferCase.run(catalog))
+        #expect(offers.map(\.reason) == ["Your favourite, Item B, bought on 3 days: 10% off"])
+        #expect(abs((offers.first?.propensity ?? 0) - 0.16) < 1e-12)
+        let once = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 50])])
+        #expect(FavouriteItemOffers().candidates(for: once, in: OfferCase.run(catalog)).isEmpty)
+    }
+
+    @Test func welcomeGoesToRegisteredCustomersWithoutPurchases() {
+        let catalog = OfferCase.catalog([OfferCase.product(1, "A", orders: 5), OfferCase.product(2, "B", orders: 50),
+                                         OfferCase.product(3, "C", orders: 20), OfferCase.product(4, "D", orders: 1)])
+        let newcomer = OfferCase.customer(segment: "No Purchases", frequency: 0, monetary: 0, mScore: nil)
+        let offers = WelcomeOffers().candidates(for: newcomer, in: OfferCase.run(catalog))
+        #expect(offers.map(\.product) == [1, 2, 0]) // B, C, A: bestsellers first
+        #expect(offers.first?.reason == "Welcome! Our bestseller Item B, 10% off your first order")
+        #expect(WelcomeOffers().candidates(for: OfferCase.customer(frequency: 0, registered: false), in: OfferCase.run(catalog)).isEmpty)
+        #expect(WelcomeOffers().candidates(for: OfferCase.customer(frequency: 2), in: OfferCase.run(catalog)).isEmpty)
+    }
+
+    @Test func newArrivalsComeFromTheFavouriteCategory() {
+        let catalog = OfferCase.catalog([OfferCase.product(1, "A", category: 1), OfferCase.product(2, "N1", category: 1, isNew: true),
+                                         OfferCase.product(3, "N2", category: 2, isNew: true), OfferCase.product(4, "B", category: 2)])
+        let customer = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 20], spent: 30_0000),
+                                                     OfferCase.bought(3, days: [asOf - 20], spent: 10_0000)])
+        let offers = NewArrivalOffers().candidates(for: customer, in: OfferCase.run(catalog))
+        #expect(offers.map(\.product) == [1])
+        #expect(offers.first?.reason == "New in CAT1, your favourite category: Item N1")
+        #expect(abs((offers.first?.propensity ?? 0) - (0.04 + 0.06 * 0.75)) < 1e-12)
+    }
+
+    @Test func segmentBonusFollowsTheConfiguredTable() {
+        let run = OfferCase.run(OfferCase.catalog([]))
+        #expect(SegmentBonusOffers().candidates(for: OfferCase.customer(segment: "Champions"), in: run).map(\.reason)
+            == ["As one of our Champions: early access"])
+        #expect(SegmentBonusOffers().candidates(for: OfferCase.customer(segment: "Lost"), in: run).isEmpty)
+        let custom = OfferCase.run(OfferCase.catalog([])) { $0.segmentBonus = ["Lost": "a free coffee"] }
+        #expect(SegmentBonusOffers().candidates(for: OfferCase.customer(segment: "Lost"), in: custom).map(\.reason) == ["As one of our Lost: a free coffee"])
+    }
+}
