@@ -126,7 +126,7 @@ public struct OffersConfig: Equatable, Sendable {
         if var budgets = try map.mapping("budget") {
             for type in OfferType.allCases {
                 if let amount = try budgets.double(type.rawValue, in: 0...1e12) {
-                    offers.budgetMinor[type] = Int64((amount * 100).rounded())
+                    offers.budgetMinor[type] = Int64((amount * Double(Money.scale)).rounded())
                 }
             }
             try budgets.rejectUnknownKeys()
@@ -168,7 +168,7 @@ public struct OffersConfig: Equatable, Sendable {
             "offers.margin_floor=\(marginFloor)", "offers.cooldown_days=\(cooldownDays)",
             "offers.contact_caps=\(contactCaps.sorted { $0.key < $1.key }.map { "\($0.key.rawValue):\($0.value)" }.joined(separator: ","))",
             "offers.contact_window_days=\(contactWindowDays)", "offers.recent_purchase_days=\(recentPurchaseDays)",
-            "offers.max_per_category=\(maxPerCategory)", "offers.suppression_file=\(suppressionFile ?? "")",
+            "offers.max_per_category=\(maxPerCategory)",
             "offers.half_life_days=\(halfLifeDays)", "offers.upsell_price_step=\(upsellPriceStep)", "offers.upsell_min_orders=\(upsellMinOrders)",
             "offers.replenish_due_window_days=\(replenishDueWindowDays)", "offers.replenish_shrink_gaps=\(replenishShrinkGaps)",
             "offers.birthday_days_ahead=\(birthdayDaysAhead)", "offers.win_back_segments=\(winBackSegments.joined(separator: "|"))",

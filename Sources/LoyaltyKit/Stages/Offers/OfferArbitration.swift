@@ -53,7 +53,7 @@ enum OfferArbitration {
             } else if candidate.type != .replenishment, let product = candidate.product, let last = lastBought[product],
                       run.asOf - last < Int64(config.recentPurchaseDays) {
                 reason = .boughtRecently
-            } else if OfferScoring.breaksMarginFloor(candidate, for: customer, in: run) {
+            } else if OfferScoring.breaksMarginFloor(candidate, in: run) {
                 reason = .marginFloor
             } else if history.contains(where: { $0.type == candidate.type && $0.product == candidate.product
                 && run.asOf - $0.day < Int64(config.cooldownDays) }) {

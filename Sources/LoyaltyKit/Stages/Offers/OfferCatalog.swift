@@ -13,8 +13,8 @@ struct OfferCatalog {
         let active: Bool
         let premium: Bool
         let isNew: Bool
+        /// Orders holding the product (product_fact): "bestseller" in offers means most orders.
         let orders: Int
-        let bestsellerRank: Int?
         /// Days between purchases from enrich (attribute or observed), if known.
         let replenishDays: Double?
     }
@@ -60,7 +60,7 @@ struct OfferCatalog {
         catalog.indexOfKey = [Int32](repeating: -1, count: maxKey + 1)
         try RowScan.forEach(db, sql: """
             SELECT p.product_key, p.product_id, p.name, p.category_key, p.price_minor, p.cost_minor, p.active,
-                   COALESCE(pp.premium, 0), COALESCE(f.is_new, 0), COALESCE(f.orders, 0), f.bestseller_rank, f.replenish_days
+                   COALESCE(pp.premium, 0), COALESCE(f.is_new, 0), COALESCE(f.orders, 0), f.replenish_days
             FROM product p LEFT JOIN product_profile pp USING (product_key) LEFT JOIN product_fact f USING (product_key)
             ORDER BY p.product_id
             """) { row in
@@ -68,7 +68,7 @@ struct OfferCatalog {
             catalog.products.append(Product(
                 key: row.int64(0), id: row.text(1), name: row.text(2), categoryKey: row.optionalInt64(3), priceMinor: row.int64(4),
                 costMinor: row.optionalInt64(5), active: row.int64(6) != 0, premium: row.int64(7) != 0, isNew: row.int64(8) != 0,
-                orders: Int(row.int64(9)), bestsellerRank: row.optionalInt64(10).map(Int.init), replenishDays: row.optionalDouble(11)))
+                orders: Int(row.int64(9)), replenishDays: row.optionalDouble(10)))
         }
         try RowScan.forEach(db, sql: "SELECT category_key, category_id FROM category") { row in
             catalog.categoryIds[row.int64(0)] = row.text(1)

@@ -50,7 +50,7 @@ public enum OfferExplanation {
             lines.append("  segment: \(customer.segment); cluster: \(customer.cluster.map { "\($0)\(clusterLabel.map { " (\($0))" } ?? "")" } ?? "none")")
             lines.append("  recency: \(customer.recencyDays.map { "\($0) days" } ?? "no purchase"); frequency: \(customer.frequency); "
                 + "monetary: \(Money.format(customer.monetaryMinor)); scores: r \(customer.rScore.map(String.init) ?? "-") "
-                + "f \(customer.frequency > 0 ? "scored" : "-") m \(customer.mScore.map(String.init) ?? "-")")
+                + "f \(customer.fScore.map(String.init) ?? "-") m \(customer.mScore.map(String.init) ?? "-")")
             lines.append("  consents: \(customer.consents.sorted().map(\.rawValue).joined(separator: ", ").nonEmpty ?? "none"); "
                 + "channel: \(decision.channel?.rawValue ?? "none")\(suppressed ? "; suppressed" : "")")
             lines.append("  products bought: \(customer.products.count); earlier offers in the windows: \(past.count)")

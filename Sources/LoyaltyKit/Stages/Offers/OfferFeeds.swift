@@ -37,7 +37,8 @@ enum OfferFeeds {
                     for row in rows {
                         try csv.text(row.offerId)
                         try csv.text(row.customerId)
-                        try csv.text(row.address)
+                        // The sending system needs the address verbatim: a phone's leading + must not become '+.
+                        try csv.raw(row.address)
                         for value in row.values { try csv.text(value) }
                         try csv.endRow()
                     }

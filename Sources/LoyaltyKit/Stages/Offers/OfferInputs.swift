@@ -43,7 +43,7 @@ struct OfferInputs {
         var customers: [CustomerContext] = []
         try RowScan.forEach(db, sql: """
             SELECT c.customer_key, c.customer_id, c.first_name, c.email, c.phone, c.birth_date, c.consent_email, c.consent_sms,
-                   c.consent_push, c.registered, r.segment, r.cluster, r.recency_days, r.frequency, r.monetary_minor, r.r_score, r.m_score
+                   c.consent_push, c.registered, r.segment, r.cluster, r.recency_days, r.frequency, r.monetary_minor, r.r_score, r.m_score, r.f_score
             FROM customer c JOIN customer_rfm r USING (customer_key)
             \(customerKey == nil ? "" : "WHERE c.customer_key = ?")
             ORDER BY c.customer_id
@@ -60,13 +60,15 @@ struct OfferInputs {
                 key: row.int64(0), id: row.text(1), firstName: row.optionalText(2), email: row.optionalText(3), phone: row.optionalText(4),
                 birthday: birthday, consents: consents, segment: row.text(10), cluster: row.optionalInt64(11).map(Int.init),
                 recencyDays: row.optionalInt64(12).map(Int.init), frequency: Int(row.int64(13)), monetaryMinor: row.int64(14),
-                rScore: row.optionalInt64(15).map(Int.init), mScore: row.optionalInt64(16).map(Int.init), registered: row.int64(9) != 0,
+                rScore: row.optionalInt64(15).map(Int.init), fScore: row.optionalInt64(17).map(Int.init), mScore: row.optionalInt64(16).map(Int.init), registered: row.int64(9) != 0,
                 products: []))
         }
         return customers
     }
 
-    /// Offers of earlier as_of dates still inside the cool-down or contact window.
+    /// Offers of earlier as_of dates still inside the cool-down or contact window. The control
+    /// group's offers count too: both groups are treated alike up to the send, so the
+    /// effectiveness report compares like with like.
     static func loadHistory(_ db: Database, asOf: Int64, config: OffersConfig, customerKey: Int64?,
                             catalog: OfferCatalog) throws -> [Int64: [OfferArbitration.PastOffer]] {
         let since = CivilDate.format(asOf - Int64(max(config.cooldownDays, config.contactWindowDays)))

@@ -17,6 +17,7 @@ struct CustomerContext {
     let frequency: Int
     let monetaryMinor: Int64
     let rScore: Int?
+    let fScore: Int?
     let mScore: Int?
     /// Listed in customers.csv (not only named by an order).
     let registered: Bool
@@ -61,7 +62,8 @@ struct OfferCandidate {
     var reason: String
     /// The figures behind it: rule, dates, counts.
     var evidence: String
-    /// Filled by `OfferScoring`.
+    /// Filled by `OfferScoring`: the price the discount applies to (the product's, else the customer's average order).
+    var basisMinor: Int64 = 0
     var marginMinor: Int64 = 0
     var discountMinor: Int64 = 0
     var expectedValueMinor: Int64 = 0

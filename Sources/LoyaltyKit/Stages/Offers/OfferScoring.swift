@@ -22,6 +22,7 @@ enum OfferScoring {
         }
         if let rScore = customer.rScore { candidate.propensity *= 0.6 + 0.1 * Double(rScore) }
         candidate.propensity = min(1, max(0, candidate.propensity))
+        candidate.basisMinor = basisMinor
         candidate.marginMinor = marginMinor
         candidate.discountMinor = (basisMinor * Int64(candidate.discountPct) + 50) / 100
         let expected = candidate.propensity * Double(marginMinor - candidate.discountMinor)
@@ -30,10 +31,8 @@ enum OfferScoring {
     }
 
     /// Whether a discount leaves less margin than `offers.margin_floor` of the price.
-    static func breaksMarginFloor(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> Bool {
-        guard candidate.discountPct > 0 else { return false }
-        let basis = candidate.product.map { run.catalog.products[Int($0)].priceMinor } ?? customer.averageOrderMinor ?? 0
-        guard basis > 0 else { return false }
-        return Double(candidate.marginMinor - candidate.discountMinor) < run.config.marginFloor * Double(basis)
+    static func breaksMarginFloor(_ candidate: OfferCandidate, in run: OfferRun) -> Bool {
+        guard candidate.discountPct > 0, candidate.basisMinor > 0 else { return false }
+        return Double(candidate.marginMinor - candidate.discountMinor) < run.config.marginFloor * Double(candidate.basisMinor)
     }
 }

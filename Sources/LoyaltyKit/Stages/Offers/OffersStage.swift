@@ -125,8 +125,10 @@ public struct OffersStage: Stage {
                                        history: inputs.history[customer.key] ?? [], in: run)
     }
 
-    /// Best offers first across all customers: a type's offers stop when the sum of their
-    /// discounts would pass its budget. Ranks are renumbered per customer afterwards.
+    /// Best offers first across all customers: an offer whose discount would take its type's sum
+    /// of discounts past the budget is dropped (a cheaper one further down may still fit). The
+    /// control group is not known yet, so its offers spend budget like the rest: both groups are
+    /// treated alike up to the send. Ranks are renumbered per customer afterwards.
     static func applyBudgets(_ result: inout Result, run: OfferRun) {
         guard !run.config.budgetMinor.isEmpty else { return }
         let order = result.offers.indices.sorted { a, b in

@@ -7,7 +7,7 @@ enum OfferCase {
     static func product(_ key: Int64, _ id: String, category: Int64? = 1, price: Int64 = 10_0000, cost: Int64? = nil, premium: Bool = false,
                         isNew: Bool = false, orders: Int = 10, replenishDays: Double? = nil, active: Bool = true) -> OfferCatalog.Product {
         OfferCatalog.Product(key: key, id: id, name: "Item \(id)", categoryKey: category, priceMinor: price, costMinor: cost, active: active,
-                             premium: premium, isNew: isNew, orders: orders, bestsellerRank: nil, replenishDays: replenishDays)
+                             premium: premium, isNew: isNew, orders: orders, replenishDays: replenishDays)
     }
 
     /// A catalog of `products` (keys must be 1…n in id order) with `partners` (product index → partners).
@@ -36,7 +36,7 @@ enum OfferCase {
                          birthday: (month: Int, day: Int)? = nil, frequency: Int = 3, monetary: Int64 = 90_0000, rScore: Int? = nil,
                          mScore: Int? = 3, registered: Bool = true) -> CustomerContext {
         CustomerContext(key: 1, id: id, firstName: "Ann", email: email, phone: phone, birthday: birthday, consents: consents, segment: segment,
-                        cluster: 1, recencyDays: 10, frequency: frequency, monetaryMinor: monetary, rScore: rScore, mScore: mScore,
+                        cluster: 1, recencyDays: 10, frequency: frequency, monetaryMinor: monetary, rScore: rScore, fScore: nil, mScore: mScore,
                         registered: registered, products: products)
     }
 

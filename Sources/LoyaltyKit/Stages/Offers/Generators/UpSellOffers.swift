@@ -1,5 +1,5 @@
 /// Up-sell: a better product in a category the customer buys (their two biggest by spend): dearer
-/// than the most they paid there, at most `offers.upsell_price_step` times it, or marked premium;
+/// than the dearest product they bought there (at today's list price), at most `offers.upsell_price_step` times it, or marked premium;
 /// popular (at least `offers.upsell_min_orders` orders); not bought yet. The category's bestseller
 /// that qualifies is proposed. Propensity 0.03 … 0.10, rising with the customer's purchases there.
 struct UpSellOffers: OfferGenerator {
@@ -33,7 +33,7 @@ struct UpSellOffers: OfferGenerator {
                 type: type, product: pick, categoryKey: category, discountPct: run.discount(type),
                 propensity: 0.03 + 0.07 * min(1, Double(entry.orders) / 5),
                 reason: "A step up in \(categoryId): \(product.name) at \(moneyText(product.priceMinor))\(product.premium ? " (premium)" : "")",
-                evidence: "category \(categoryId): \(entry.orders) purchase days, top price paid \(moneyText(entry.topPrice)); "
+                evidence: "category \(categoryId): \(entry.orders) purchase days, dearest bought lists at \(moneyText(entry.topPrice)); "
                     + "\(product.id) price \(moneyText(product.priceMinor)), \(product.orders) orders, premium=\(product.premium)")
         }
     }

@@ -1,4 +1,5 @@
-/// Welcome: registered customers (in customers.csv) without a purchase get the shop's
+/// Welcome: registered customers (in customers.csv) without a purchase in the figures window
+/// (all history unless `segment.lookback_days` is set) get the shop's
 /// bestsellers (`offers.welcome_bestsellers` of them). Propensity 0.06 for the first, less for the next.
 struct WelcomeOffers: OfferGenerator {
     let type = OfferType.welcome

@@ -11,7 +11,7 @@ struct WinBackOffers: OfferGenerator {
         let pct = run.discount(type)
         return [OfferCandidate(
             type: type, categoryKey: favourite.key, discountPct: pct, propensity: 0.04 + 0.02 * Double(mScore),
-            reason: "We miss you: \(pct)% off \(categoryId), your favourite category",
+            reason: pct > 0 ? "We miss you: \(pct)% off \(categoryId), your favourite category" : "We miss you: new in \(categoryId), your favourite category",
             evidence: "segment \(customer.segment); m_score=\(mScore); last purchase \(customer.recencyDays.map { "\($0) days ago" } ?? "unknown"); "
                 + "spent \(moneyText(favourite.spentMinor)) in \(categoryId)")]
     }

@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import Testing
+@testable import LoyaltyKit
+
+/// `fixtures/cases/offers`: C1 (email) buys tea every 30 days and has a birthday in 3 days; C2 has
+/// no consent; C3 (sms) buys coffee every 44 days; C4 (push) is registered without purchases; C5
+/// unsubscribed; C6 (email, push) is Lost.
+@Suite struct OffersStageTests {
+    let delivery = fixture("cases/offers")
+
+    func offers(_ root: String) throws -> [[String: String]] {
+        let rows = try readCSV(root + "/out/offers.csv")
+        return rows.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(rows[0], $0)) }
+    }
+
+    @Test func consentSuppressionAndFeeds() throws {
+        let root = try temporaryFolder()
+        try runPipeline(input: delivery, root: root, pipeline: delivery + "/offers.yml")
+        let offers = try offers(root)
+        #expect(Set(offers.map { $0["customer_id"]! }) == ["C1", "C3", "C4", "C6"])
+        #expect(offers.filter { $0["customer_id"] == "C1" }.map { "\($0["rank"]!) \($0["offer_type"]!) \($0["product_id"]!)" }
+            == ["1 cross_sell POT", "2 replenishment TEA", "3 birthday "])
+        let tea = try #require(offers.first { $0["offer_type"] == "replenishment" && $0["customer_id"] == "C1" })
+        #expect(tea["reason"] == "Time to restock Green Tea 100 g: bought every 30 days, last on 2026-10-26")
+        #expect(tea["channel"] == "email" && tea["discount_pct"] == "5" && tea["valid_from"] == "2026-11-22" && tea["valid_to"] == "2026-12-05")
+        #expect(tea["evidence"]?.hasSuffix("cycle used=30.00 d; due=2026-11-25") == true)
+
+        let email = try readCSV(root + "/out/feeds/email.csv")
+        #expect(email[0] == ["offer_id", "customer_id", "email", "first_name", "product_name", "price", "discount_pct", "valid_to", "segment"])
+        #expect(email.dropFirst().map { $0[1] } == ["C1", "C1", "C1", "C6", "C6", "TEST-1"])
+        #expect(email.last == ["TEST-1", "TEST-1", "qa@example.com", "QA", "Tea Pot", "11.00", "0", "2026-12-05", "Potential Loyalist"])
+        let sms = try readCSV(root + "/out/feeds/sms.csv")
+        #expect(sms.dropFirst().map { "\($0[1]) \($0[2])" } == ["C3 +4930333", "TEST-1 +4930999"])
+        let push = try String(contentsOfFile: root + "/out/feeds/push.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(push.count == 3 && push[0].hasPrefix("{\"offer_id\":\"OF-") && push[0].contains("\"customer_id\":\"C4\",\"first_name\":\"Dan\""))
+        for feed in ["email.csv", "sms.csv", "push.jsonl"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: root + "/out/feeds/" + feed)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        }
+        let drops = try readCSV(root + "/out/offer_drops.csv").dropFirst().map { "\($0[0])|\($0[1])|\($0[2])" }
+        #expect(drops.contains("no channel|favourite_item|1"))
+        #expect(drops.contains("suppressed|favourite_item|1") && drops.contains("suppressed|replenishment|1"))
+    }
+
+    @Test func controlCustomersAreStoredButInNoFeed() throws {
+        let root = try temporaryFolder()
+        try write("timezone: UTC\noffers:\n  holdout_share: 0.5\n", to: root + "/half.yml")
+        try runPipeline(input: delivery, root: root, pipeline: root + "/half.yml")
+        let offers = try offers(root)
+        let control = Set(offers.filter { $0["holdout"] == "true" }.map { $0["offer_id"]! })
+        #expect(!control.isEmpty)
+        var fed = Set<String>()
+        for row in try readCSV(root + "/out/feeds/email.csv").dropFirst() + readCSV(root + "/out/feeds/sms.csv").dropFirst() { fed.insert(row[0]) }
+        for line in try String(contentsOfFile: root + "/out/feeds/push.jsonl", encoding: .utf8).split(separator: "\n") {
+            fed.insert(String(line.split(separator: "\"")[3]))
+        }
+        #expect(fed.isDisjoint(with: control))
+        #expect(fed == Set(offers.filter { $0["holdout"] == "false" }.map { $0["offer_id"]! }))
+        let warehouse = try Warehouse(path: root + "/warehouse.sqlite")
+        #expect(try scalar(warehouse, "SELECT COUNT(*) FROM offer WHERE holdout = 1") == control.count)
+    }
+
+    @Test func coolDownOverTwoRunsAndIdenticalReruns() throws {
+        let root = try temporaryFolder()
+        let pipeline = delivery + "/offers.yml"
+        try runPipeline(input: delivery, root: root, asOf: "2026-11-21", pipeline: pipeline)
+        let first = try Data(contentsOf: URL(fileURLWithPath: root + "/out/offers.csv"))
+        let ids = try offers(root).map { $0["offer_id"]! }
+        // The next night: C1's cross-sell, C6's offers … were offered yesterday, so they cool down.
+        try runPipeline(input: delivery, root: root, asOf: "2026-11-22", pipeline: pipeline)
+        let next = try offers(root)
+        #expect(!next.contains { $0["customer_id"] == "C1" && $0["offer_type"] == "cross_sell" })
+        let drops = try readCSV(root + "/out/offer_drops.csv").dropFirst().filter { $0[0] == "cool-down" }
+        #expect(drops.reduce(0) { $0 + Int($1[2])! } >= 5)
+        // Rerunning the first night gives the same bytes and the same ids.
+        try runPipeline(input: delivery, root: root, asOf: "2026-11-21", pipeline: pipeline)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: root + "/out/offers.csv")) == first)
+        #expect(try offers(root).map { $0["offer_id"]! } == ids)
+    }
+
+    @Test func explainShowsFiguresOffersAndDroppedCandidates() throws {
+        let root = try temporaryFolder()
+        try runPipeline(input: delivery, root: root, pipeline: delivery + "/offers.yml")
+        let settings = try RunSettings.resolve(RunOptions(pipeline: delivery + "/offers.yml", asOf: "2026-11-21", warehouse: root + "/warehouse.sqlite"))
+        let text = try OfferExplanation.explain(customerId: "C1", settings: settings)
+        #expect(text.hasPrefix("customer C1 (Anna), as of 2026-11-21\n  segment: Potential Loyalist"))
+        #expect(text.contains("consents: email; channel: email"))
+        #expect(text.contains("  2. replenishment TEA via email: "))
+        #expect(text.contains("     reason: Time to restock Green Tea 100 g: bought every 30 days, last on 2026-10-26"))
+        let suppressed = try OfferExplanation.explain(customerId: "C5", settings: settings)
+        #expect(suppressed.contains("; suppressed"))
+        #expect(suppressed.contains("dropped candidates:\n  - replenishment COFFEE: suppressed"))
+        #expect(throws: LoyaltyError.self) { try OfferExplanation.explain(customerId: "NOPE", settings: settings) }
+    }
+}
