@@ -8,14 +8,15 @@ BIN        := .build/debug/loyalty
 RELEASE    := .build/release/loyalty
 STAGE_ARGS ?=
 
-.PHONY: build release demo test bench ingest enrich segment pairs fixtures clean help
+.PHONY: build release demo test bench ingest enrich segment pairs offers explain fixtures clean help
 
 help:
 	@echo "make demo      build, run the pipeline on fixtures/demo, print where the outputs are"
 	@echo "make test      build and run every test"
 	@echo "make bench     release build, then the speed and memory benchmarks (bench/README.md)"
-	@echo "make ingest    run one stage (also: enrich, segment, pairs) against the warehouse"
+	@echo "make ingest    run one stage (also: enrich, segment, pairs, offers) against the warehouse"
 	@echo "               PIPELINE=$(PIPELINE) AS_OF=$(AS_OF) STAGE_ARGS='--input DIR'"
+	@echo "make explain CUSTOMER=C000002   why a customer got each offer (and which were dropped)"
 	@echo "make fixtures  regenerate fixtures/demo with the generator"
 	@echo "make clean     remove builds, outputs and the warehouse"
 
@@ -30,6 +31,8 @@ demo: build
 	rm -f var/demo.sqlite var/demo.sqlite-wal var/demo.sqlite-shm
 	$(BIN) run --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
 	@echo "Demo outputs are in out/$(AS_OF)/ (warehouse: var/demo.sqlite)"
+	@echo "Feeds (lines, CSV headers included): $$(for f in out/$(AS_OF)/feeds/*; do printf '%s %s  ' $$(basename $$f) $$(grep -c . $$f); done)"
+	@echo "Explain one customer: make explain CUSTOMER=<customer_id>"
 
 test:
 	$(SWIFT) build --build-tests
@@ -38,8 +41,12 @@ test:
 bench: release
 	bash bench/run.sh
 
-ingest enrich segment pairs: build
+ingest enrich segment pairs offers: build
 	$(BIN) $@ --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
+
+explain: build
+	@test -n "$(CUSTOMER)" || { echo "usage: make explain CUSTOMER=<customer_id>"; exit 2; }
+	$(BIN) explain --customer $(CUSTOMER) --pipeline $(PIPELINE) --as-of $(AS_OF)
 
 fixtures: build
 	rm -rf fixtures/demo
