@@ -31,6 +31,9 @@ public final class OutputFolder {
         return try FileOutput(path: path, mode: mode)
     }
 
+    /// Records the data rows of a file written through `create`.
+    public func recordRows(_ name: String, _ rows: Int) { record(name, rows: rows) }
+
     private func record(_ name: String, rows: Int) {
         lock.withLock { rowsByFile[name] = rows }
     }

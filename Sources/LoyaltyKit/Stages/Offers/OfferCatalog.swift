@@ -36,6 +36,8 @@ struct OfferCatalog {
     var byCategory: [Int64: [Int32]] = [:]
     /// Active products, bestseller first.
     var bestsellers: [Int32] = []
+    /// Active `new` products by category, bestseller first.
+    var newByCategory: [Int64: [Int32]] = [:]
 
     func index(ofKey key: Int64) -> Int32? {
         guard key >= 0, Int(key) < indexOfKey.count else { return nil }
@@ -90,6 +92,11 @@ struct OfferCatalog {
         for index in catalog.bestsellers {
             if let category = catalog.products[Int(index)].categoryKey { catalog.byCategory[category, default: []].append(index) }
         }
+        catalog.indexNewProducts()
         return catalog
+    }
+
+    mutating func indexNewProducts() {
+        newByCategory = byCategory.mapValues { $0.filter { products[Int($0)].isNew } }.filter { !$0.value.isEmpty }
     }
 }

@@ -38,7 +38,7 @@ public enum OfferExplanation {
             let decision = OffersStage.decideOne(customer, inputs: inputs, run: run)
             let stored = try Row.fetchAll(db, sql: """
                 SELECT o.rank, o.offer_id, o.offer_type, p.product_id, o.channel, o.score, o.expected_value_minor, o.discount_pct,
-                       o.reason, o.evidence, o.valid_from, o.valid_to, o.holdout
+                       o.reason, o.valid_from, o.valid_to, o.holdout
                 FROM offer o LEFT JOIN product p USING (product_key) WHERE o.as_of = ? AND o.customer_key = ? ORDER BY o.rank
                 """, arguments: [asOfText, key])
             let offersRun = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM offer WHERE as_of = ?)", arguments: [asOfText]) ?? false
@@ -60,15 +60,18 @@ public enum OfferExplanation {
             } else if stored.isEmpty {
                 lines.append("offers: none for \(asOfText)")
             } else {
-                let holdout = (stored.first?[12] as Int64?) == 1
+                let holdout = (stored.first?[11] as Int64?) == 1
                 lines.append("offers for \(asOfText)\(holdout ? " (control group: stored, not sent)" : ""):")
                 for row in stored {
                     let product: String? = row[3]
                     lines.append("  \(row[0] as Int64). \(row[2] as String)\(product.map { " \($0)" } ?? "") via \(row[4] as String): "
                         + "score \(NumberFormat.shortest(row[5])), expected value \(Money.format(row[6])), discount \(row[7] as Int64)%, "
-                        + "valid \(row[10] as String) to \(row[11] as String) [\(row[1] as String)]")
+                        + "valid \(row[9] as String) to \(row[10] as String) [\(row[1] as String)]")
                     lines.append("     reason: \(row[8] as String)")
-                    lines.append("     evidence: \(row[9] as String)")
+                    // The table keeps no evidence; the same computation gives it back.
+                    let recomputed = decision.kept.first { $0.type.rawValue == (row[2] as String)
+                        && $0.product.map { catalog.products[Int($0)].id } == product }
+                    lines.append("     evidence: \(recomputed?.evidence ?? "(not recomputable: the inputs changed since the run)")")
                 }
             }
             lines.append("")

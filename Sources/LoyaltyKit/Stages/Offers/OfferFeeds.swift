@@ -11,46 +11,49 @@ enum OfferFeeds {
                       to outputs: OutputFolder) throws {
         let fields = config.feedFields
         for channel in OffersConfig.Channel.allCases {
-            let offers = result.offers.filter { !$0.holdout && $0.channel == channel }
-            var rows: [(offerId: String, customerId: String, address: String?, values: [String?])] = offers.map { offer in
-                let customer = result.customers[offer.customer]
-                let address = channel == .email ? customer.email : channel == .sms ? customer.phone : nil
-                return (offer.id, customer.id, address, fields.map { value(of: $0, offer: offer, customer: customer, catalog: catalog, validFrom: validFrom, validTo: validTo) })
+            let offers = result.offers.indices.filter { !result.offers[$0].holdout && result.offers[$0].channel == channel }
+            func address(of customer: CustomerContext) -> String? { channel == .email ? customer.email : channel == .sms ? customer.phone : nil }
+            func values(_ index: Int) -> [String?] {
+                let offer = result.offers[index]
+                return fields.map { value(of: $0, offer: offer, customer: result.customers[offer.customer], catalog: catalog, validFrom: validFrom, validTo: validTo) }
             }
             // Test recipients see the feed's best offer (or empty fields when the feed is empty).
-            let sample = offers.max { OfferArbitration.ranksBefore($1.candidate, $0.candidate) }
-            for (number, recipient) in config.testRecipients.enumerated() {
+            let sample = offers.min { OfferArbitration.ranksBefore(result.offers[$0].candidate, result.offers[$1].candidate) }
+            let tests: [(id: String, address: String?, values: [String?])] = config.testRecipients.enumerated().compactMap { number, recipient in
                 let address = channel == .email ? recipient.email : channel == .sms ? recipient.phone : nil
-                if channel != .push && (address ?? "").isEmpty { continue }
-                let values = fields.map { field -> String? in
-                    if field == .firstName { return recipient.name }
-                    guard let sample else { return nil }
-                    return value(of: field, offer: sample, customer: result.customers[sample.customer], catalog: catalog, validFrom: validFrom, validTo: validTo)
-                }
-                rows.append(("TEST-\(number + 1)", "TEST-\(number + 1)", address, values))
+                if channel != .push && (address ?? "").isEmpty { return nil }
+                let sampleValues = sample.map(values) ?? fields.map { _ in nil }
+                return ("TEST-\(number + 1)", address, zip(fields, sampleValues).map { $0 == .firstName ? recipient.name : $1 })
             }
             switch channel {
             case .email, .sms:
-                let addressColumn = channel == .email ? "email" : "phone"
-                try outputs.writeCSV("feeds/\(channel.rawValue).csv", header: ["offer_id", "customer_id", addressColumn] + fields.map(\.rawValue),
+                try outputs.writeCSV("feeds/\(channel.rawValue).csv", header: ["offer_id", "customer_id", channel == .email ? "email" : "phone"] + fields.map(\.rawValue),
                                      mode: fileMode) { csv in
-                    for row in rows {
-                        try csv.text(row.offerId)
-                        try csv.text(row.customerId)
+                    func row(_ offerId: String, _ customerId: String, _ address: String?, _ values: [String?]) throws {
+                        try csv.text(offerId)
+                        try csv.text(customerId)
                         // The sending system needs the address verbatim: a phone's leading + must not become '+.
-                        try csv.raw(row.address)
-                        for value in row.values { try csv.text(value) }
+                        try csv.raw(address)
+                        for value in values { try csv.text(value) }
                         try csv.endRow()
                     }
+                    for index in offers {
+                        let customer = result.customers[result.offers[index].customer]
+                        try row(result.offers[index].id, customer.id, address(of: customer), values(index))
+                    }
+                    for test in tests { try row(test.id, test.id, test.address, test.values) }
                 }
             case .push:
-                var text = ""
-                for row in rows {
-                    var members = [("offer_id", row.offerId), ("customer_id", row.customerId)]
-                    for (field, value) in zip(fields, row.values) { if let value { members.append((field.rawValue, value)) } }
-                    text += "{" + members.map { "\(jsonString($0.0)):\(jsonString($0.1))" }.joined(separator: ",") + "}\n"
+                let file = try outputs.create("feeds/push.jsonl", mode: fileMode)
+                func line(_ offerId: String, _ customerId: String, _ values: [String?]) throws {
+                    var members = [("offer_id", offerId), ("customer_id", customerId)]
+                    for (field, value) in zip(fields, values) { if let value { members.append((field.rawValue, value)) } }
+                    try file.write("{" + members.map { "\(jsonString($0.0)):\(jsonString($0.1))" }.joined(separator: ",") + "}\n")
                 }
-                try outputs.write("feeds/push.jsonl", text: text, rows: rows.count, mode: fileMode)
+                for index in offers { try line(result.offers[index].id, result.customers[result.offers[index].customer].id, values(index)) }
+                for test in tests { try line(test.id, test.id, test.values) }
+                try file.close()
+                outputs.recordRows("feeds/push.jsonl", offers.count + tests.count)
             }
         }
     }

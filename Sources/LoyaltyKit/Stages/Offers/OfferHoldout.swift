@@ -1,3 +1,5 @@
+import Foundation
+
 /// The control group: customers who get their offers computed and stored but never sent, so the
 /// offer-effectiveness report can compare them with the rest.
 ///
@@ -18,14 +20,15 @@ enum OfferHoldout {
 
     /// - Returns: for each customer (same order as given), whether they are in the control group.
     static func controlGroup(customers: [(id: String, segment: String)], share: Double, salt: String, period: String) -> [Bool] {
-        var bySegment: [String: [(hash: String, index: Int)]] = [:]
-        for (index, customer) in customers.enumerated() {
-            bySegment[customer.segment, default: []].append((SHA256.hex("\(salt)|\(period)|\(customer.id)"), index))
+        let hashes = parallelMap(customers.count) { index in
+            UInt64(SHA256.hex("\(salt)|\(period)|\(customers[index].id)").prefix(16), radix: 16)!
         }
+        var bySegment: [String: [(hash: UInt64, index: Int)]] = [:]
+        for (index, customer) in customers.enumerated() { bySegment[customer.segment, default: []].append((hashes[index], index)) }
         var control = [Bool](repeating: false, count: customers.count)
         for (_, members) in bySegment {
             let size = Int((share * Double(members.count)).rounded())
-            for member in members.sorted(by: { $0.hash < $1.hash }).prefix(size) { control[member.index] = true }
+            for member in members.sorted(by: { ($0.hash, $0.index) < ($1.hash, $1.index) }).prefix(size) { control[member.index] = true }
         }
         return control
     }
@@ -34,4 +37,17 @@ enum OfferHoldout {
     static func offerId(asOf: String, customerId: String, type: OfferType, productId: String?) -> String {
         "OF-" + SHA256.hex("\(asOf)|\(customerId)|\(type.rawValue)|\(productId ?? "")").prefix(16)
     }
+}
+
+/// `transform(0..<count)` on every core, in order (for per-customer hashing of a million customers).
+func parallelMap<T>(_ count: Int, _ transform: (Int) -> T) -> [T] {
+    let chunks = min(64, max(1, count / 1024))
+    let perChunk = (count + chunks - 1) / chunks
+    var parts = [[T]](repeating: [], count: chunks)
+    parts.withUnsafeMutableBufferPointer { parts in
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            parts[chunk] = ((chunk * perChunk)..<min(count, (chunk + 1) * perChunk)).map(transform)
+        }
+    }
+    return parts.flatMap { $0 }
 }

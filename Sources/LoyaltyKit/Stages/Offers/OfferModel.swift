@@ -24,6 +24,16 @@ struct CustomerContext {
     /// By catalog index, ascending.
     var products: [CustomerHistory.ProductHistory]
 
+    /// Whether the customer bought the product (binary search: `products` is in catalog order).
+    func hasBought(_ product: Int32) -> Bool {
+        var low = 0, high = products.count
+        while low < high {
+            let middle = (low + high) / 2
+            if products[middle].product < product { low = middle + 1 } else { high = middle }
+        }
+        return low < products.count && products[low].product == product
+    }
+
     /// The channels this customer agreed to and can be reached on.
     func reachable(_ channel: OffersConfig.Channel) -> Bool {
         guard consents.contains(channel) else { return false }
@@ -59,9 +69,13 @@ struct OfferCandidate {
     /// Chance the customer responds, from the generator's evidence (documented in docs/offers.md).
     var propensity: Double
     /// A sentence a marketer (and the customer service desk) can read.
-    var reason: String
+    var reason: String { reasonText() }
     /// The figures behind it: rule, dates, counts.
-    var evidence: String
+    var evidence: String { evidenceText() }
+    // Texts are made only for the offers that are kept (and for `loyalty explain`): most
+    // candidates are dropped, and formatting their texts took most of the stage's time.
+    private let reasonText: () -> String
+    private let evidenceText: () -> String
     /// Filled by `OfferScoring`: the price the discount applies to (the product's, else the customer's average order).
     var basisMinor: Int64 = 0
     var marginMinor: Int64 = 0
@@ -70,14 +84,14 @@ struct OfferCandidate {
     var score: Double = 0
 
     init(type: OfferType, product: Int32? = nil, categoryKey: Int64? = nil, discountPct: Int = 0, propensity: Double,
-         reason: String, evidence: String) {
+         reason: @autoclosure @escaping () -> String, evidence: @autoclosure @escaping () -> String) {
         self.type = type
         self.product = product
         self.categoryKey = categoryKey
         self.discountPct = discountPct
         self.propensity = propensity
-        self.reason = reason
-        self.evidence = evidence
+        reasonText = reason
+        evidenceText = evidence
     }
 }
 
@@ -114,5 +128,10 @@ func moneyText(_ minor: Int64) -> String { Money.format(minor) }
 /// A ratio as the reason texts show it: 0.3412 → "34%".
 func percentText(_ ratio: Double) -> String { "\(Int((ratio * 100).rounded()))%" }
 
-/// A ratio with two decimals: 2.1349 → "2.13".
-func decimalText(_ value: Double) -> String { String(format: "%.2f", value) }
+/// A ratio with two decimals, half away from zero: 2.1349 → "2.13".
+func decimalText(_ value: Double) -> String {
+    let hundredths = Int64((value * 100).rounded())
+    let magnitude = hundredths.magnitude
+    let cents = magnitude % 100
+    return (hundredths < 0 ? "-" : "") + "\(magnitude / 100)." + (cents < 10 ? "0" : "") + "\(cents)"
+}

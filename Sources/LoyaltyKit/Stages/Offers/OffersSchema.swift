@@ -2,7 +2,8 @@ import GRDB
 
 /// Tables owned by the offers stage. `offer` keeps every run's offers by as_of (the history that
 /// cool-down and contact caps read, and what `loyalty explain` shows); `offer_drop` counts the
-/// candidates each rule dropped.
+/// candidates each rule dropped. The evidence text is in offers.csv, not here: it is a third of
+/// the bytes, and `loyalty explain` recomputes it.
 enum OffersSchema {
     static func create(_ db: Database) throws {
         try db.execute(sql: """
@@ -19,13 +20,11 @@ enum OffersSchema {
                 expected_value_minor INTEGER NOT NULL,
                 discount_pct INTEGER NOT NULL,
                 reason TEXT NOT NULL,
-                evidence TEXT NOT NULL,
                 valid_from TEXT NOT NULL,
                 valid_to TEXT NOT NULL,
                 holdout INTEGER NOT NULL CHECK (holdout IN (0, 1)),
                 PRIMARY KEY (as_of, offer_id)
             ) WITHOUT ROWID;
-            CREATE INDEX offer_by_customer ON offer(customer_key, as_of);
             CREATE TABLE offer_drop (
                 as_of TEXT NOT NULL,
                 reason TEXT NOT NULL,

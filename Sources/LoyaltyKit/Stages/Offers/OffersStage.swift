@@ -166,12 +166,14 @@ public struct OffersStage: Stage {
         let control = OfferHoldout.controlGroup(
             customers: result.customers.map { ($0.id, $0.segment) }, share: config.holdoutShare, salt: config.holdoutSalt,
             period: OfferHoldout.period(of: asOf, rotation: config.holdoutRotation))
+        let offers = result.offers, customers = result.customers
+        let ids = parallelMap(offers.count) { index in
+            OfferHoldout.offerId(asOf: asOfText, customerId: customers[offers[index].customer].id, type: offers[index].candidate.type,
+                                 productId: offers[index].candidate.product.map { catalog.products[Int($0)].id })
+        }
         for index in result.offers.indices {
-            let offer = result.offers[index]
-            result.offers[index].holdout = control[offer.customer]
-            result.offers[index].id = OfferHoldout.offerId(
-                asOf: asOfText, customerId: result.customers[offer.customer].id, type: offer.candidate.type,
-                productId: offer.candidate.product.map { catalog.products[Int($0)].id })
+            result.offers[index].holdout = control[result.offers[index].customer]
+            result.offers[index].id = ids[index]
         }
     }
 
@@ -181,8 +183,8 @@ public struct OffersStage: Stage {
         try db.execute(sql: "DELETE FROM offer_drop WHERE as_of = ?", arguments: [asOf])
         let insert = try BatchInsert<Offer>(db, insert: """
             INSERT INTO offer (as_of, offer_id, customer_key, rank, offer_type, product_key, category_key, channel, score,
-                               expected_value_minor, discount_pct, reason, evidence, valid_from, valid_to, holdout)
-            """, columns: 16) { offer, statement, offset in
+                               expected_value_minor, discount_pct, reason, valid_from, valid_to, holdout)
+            """, columns: 15) { offer, statement, offset in
             let candidate = offer.candidate
             statement.bind(offset + 1, asOf)
             statement.bind(offset + 2, offer.id)
@@ -196,12 +198,12 @@ public struct OffersStage: Stage {
             statement.bind(offset + 10, candidate.expectedValueMinor)
             statement.bind(offset + 11, Int64(candidate.discountPct))
             statement.bind(offset + 12, candidate.reason)
-            statement.bind(offset + 13, candidate.evidence)
-            statement.bind(offset + 14, validFrom)
-            statement.bind(offset + 15, validTo)
-            statement.bind(offset + 16, Int64(offer.holdout ? 1 : 0))
+            statement.bind(offset + 13, validFrom)
+            statement.bind(offset + 14, validTo)
+            statement.bind(offset + 15, Int64(offer.holdout ? 1 : 0))
         }
-        for offer in result.offers { try insert.add(offer) }
+        // In key order: appending to the b-tree is several times faster than inserting at random ids.
+        for index in result.offers.indices.sorted(by: { result.offers[$0].id < result.offers[$1].id }) { try insert.add(result.offers[index]) }
         try insert.flush()
         for (key, count) in result.drops.sorted(by: { $0.key < $1.key }) {
             try db.execute(sql: "INSERT INTO offer_drop (as_of, reason, offer_type, candidates) VALUES (?, ?, ?, ?)",

@@ -8,30 +8,39 @@ struct CrossSellOffers: OfferGenerator {
     let type = OfferType.crossSell
     static let perCustomer = 5
 
+    private struct Reach {
+        let partner: Int32
+        let propensity: Double
+        /// Indexes into the customer's products and the source product's partners.
+        let source: Int32
+        let rule: Int32
+    }
+
     func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
-        var bought = Set<Int32>()
-        for history in customer.products { bought.insert(history.product) }
-        var best: [Int32: (propensity: Double, source: CustomerHistory.ProductHistory, partner: OfferCatalog.Partner)] = [:]
-        for history in customer.products {
-            for partner in run.catalog.partners[Int(history.product)] where partner.lift > 1 && !bought.contains(partner.product) {
-                guard run.catalog.products[Int(partner.product)].active else { continue }
-                let propensity = min(0.4, partner.confidence * (1 - exp(-history.affinity)))
-                if let current = best[partner.product],
-                   current.propensity > propensity || (current.propensity == propensity && current.source.product < history.product) {
-                    continue
-                }
-                best[partner.product] = (propensity, history, partner)
+        var reaches: [Reach] = []
+        for (sourceIndex, history) in customer.products.enumerated() {
+            for (ruleIndex, partner) in run.catalog.partners[Int(history.product)].enumerated()
+            where partner.lift > 1 && run.catalog.products[Int(partner.product)].active && !customer.hasBought(partner.product) {
+                reaches.append(Reach(partner: partner.product, propensity: min(0.4, partner.confidence * (1 - exp(-history.affinity))),
+                                     source: Int32(sourceIndex), rule: Int32(ruleIndex)))
             }
         }
-        let chosen = best.sorted { $0.value.propensity != $1.value.propensity ? $0.value.propensity > $1.value.propensity : $0.key < $1.key }
-        return chosen.prefix(Self.perCustomer).map { product, pick in
-            let source = run.catalog.products[Int(pick.source.product)]
-            let target = run.catalog.products[Int(product)]
+        guard !reaches.isEmpty else { return [] }
+        // Best source per partner (ties: the earlier product), then the best partners.
+        reaches.sort { ($0.partner, -$0.propensity, $0.source) < ($1.partner, -$1.propensity, $1.source) }
+        var best: [Reach] = []
+        for reach in reaches where best.last?.partner != reach.partner { best.append(reach) }
+        best.sort { $0.propensity != $1.propensity ? $0.propensity > $1.propensity : $0.partner < $1.partner }
+        return best.prefix(Self.perCustomer).map { reach in
+            let history = customer.products[Int(reach.source)]
+            let rule = run.catalog.partners[Int(history.product)][Int(reach.rule)]
+            let source = run.catalog.products[Int(history.product)]
+            let target = run.catalog.products[Int(reach.partner)]
             return OfferCandidate(
-                type: type, product: product, categoryKey: target.categoryKey, discountPct: run.discount(type), propensity: pick.propensity,
-                reason: "Goes with \(source.name), bought on \(run.date(pick.source.lastDay)): \(percentText(pick.partner.confidence)) of orders with it also hold \(target.name)",
-                evidence: "rule \(source.id) → \(target.id); confidence=\(decimalText(pick.partner.confidence)); lift=\(decimalText(pick.partner.lift)); "
-                    + "orders together=\(pick.partner.together); affinity=\(decimalText(pick.source.affinity))")
+                type: type, product: reach.partner, categoryKey: target.categoryKey, discountPct: run.discount(type), propensity: reach.propensity,
+                reason: "Goes with \(source.name), bought on \(run.date(history.lastDay)): \(percentText(rule.confidence)) of orders with it also hold \(target.name)",
+                evidence: "rule \(source.id) → \(target.id); confidence=\(decimalText(rule.confidence)); lift=\(decimalText(rule.lift)); "
+                    + "orders together=\(rule.together); affinity=\(decimalText(history.affinity))")
         }
     }
 }

@@ -6,11 +6,10 @@ struct NewArrivalOffers: OfferGenerator {
 
     func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
         guard let favourite = customer.favouriteCategory(run.catalog) else { return [] }
-        let bought = Set(customer.products.map(\.product))
         let totalSpent = customer.products.reduce(Int64(0)) { $0 + $1.spentMinor }
         let share = totalSpent > 0 ? Double(favourite.spentMinor) / Double(totalSpent) : 0
         let categoryId = run.catalog.categoryIds[favourite.key] ?? ""
-        let picks = (run.catalog.byCategory[favourite.key] ?? []).filter { run.catalog.products[Int($0)].isNew && !bought.contains($0) }.prefix(2)
+        let picks = (run.catalog.newByCategory[favourite.key] ?? []).lazy.filter { !customer.hasBought($0) }.prefix(2)
         return picks.map { index in
             let product = run.catalog.products[Int(index)]
             return OfferCandidate(

@@ -7,9 +7,7 @@ struct UpSellOffers: OfferGenerator {
 
     func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
         var byCategory: [Int64: (spent: Int64, orders: Int, topPrice: Int64)] = [:]
-        var bought = Set<Int32>()
         for history in customer.products {
-            bought.insert(history.product)
             let product = run.catalog.products[Int(history.product)]
             guard let category = product.categoryKey else { continue }
             var entry = byCategory[category] ?? (0, 0, 0)
@@ -23,7 +21,7 @@ struct UpSellOffers: OfferGenerator {
             let ceiling = Double(entry.topPrice) * run.config.upsellPriceStep
             let pick = (run.catalog.byCategory[category] ?? []).first { index in
                 let product = run.catalog.products[Int(index)]
-                guard !bought.contains(index), product.orders >= run.config.upsellMinOrders, Double(product.priceMinor) <= ceiling else { return false }
+                guard !customer.hasBought(index), product.orders >= run.config.upsellMinOrders, Double(product.priceMinor) <= ceiling else { return false }
                 return product.priceMinor > entry.topPrice || (product.premium && product.priceMinor >= entry.topPrice)
             }
             guard let pick else { return nil }
