@@ -3,7 +3,9 @@ import GRDB
 /// What the generators know about products: prices, facts from enrich, partners from pairs, and
 /// the lists they pick from (bestsellers, per category, new per category). Read once per run.
 struct OfferCatalog {
-    struct Product {
+    /// A class, not a struct: generators read products in their innermost loops, and copying a
+    /// struct with two strings cost two retains per read.
+    final class Product {
         let key: Int64
         let id: String
         let name: String
@@ -17,6 +19,21 @@ struct OfferCatalog {
         let orders: Int
         /// Days between purchases from enrich (attribute or observed), if known.
         let replenishDays: Double?
+
+        init(key: Int64, id: String, name: String, categoryKey: Int64?, priceMinor: Int64, costMinor: Int64?, active: Bool, premium: Bool,
+             isNew: Bool, orders: Int, replenishDays: Double?) {
+            self.key = key
+            self.id = id
+            self.name = name
+            self.categoryKey = categoryKey
+            self.priceMinor = priceMinor
+            self.costMinor = costMinor
+            self.active = active
+            self.premium = premium
+            self.isNew = isNew
+            self.orders = orders
+            self.replenishDays = replenishDays
+        }
     }
 
     struct Partner {
@@ -27,6 +44,8 @@ struct OfferCatalog {
     }
 
     var products: [Product] = []
+    /// `products[i].active`, read without touching the product.
+    var isActive: [Bool] = []
     /// Index in `products` by product key (−1: none).
     var indexOfKey: [Int32] = []
     var categoryIds: [Int64: String] = [:]
@@ -97,6 +116,7 @@ struct OfferCatalog {
     }
 
     mutating func indexNewProducts() {
+        isActive = products.map(\.active)
         newByCategory = byCategory.mapValues { $0.filter { products[Int($0)].isNew } }.filter { !$0.value.isEmpty }
     }
 }

@@ -74,7 +74,7 @@ enum OfferFeeds {
         case .validTo: return validTo
         case .segment: return customer.segment
         case .offerType: return candidate.type.rawValue
-        case .reason: return candidate.reason
+        case .reason: return offer.reason
         }
     }
 

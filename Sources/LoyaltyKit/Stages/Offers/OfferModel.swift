@@ -104,9 +104,6 @@ struct OfferRun {
 
     func discount(_ type: OfferType) -> Int { config.discountPct[type] ?? 0 }
 
-    func productName(_ index: Int32) -> String { catalog.products[Int(index)].name }
-
-    func date(_ day: Int64) -> String { CivilDate.format(day) }
 }
 
 /// One offer type: who gets it and why. Generators only propose; scoring and arbitration decide.

@@ -17,7 +17,7 @@ enum OffersReports {
                 try csv.real(candidate.score)
                 try csv.money(candidate.expectedValueMinor)
                 try csv.integer(candidate.discountPct)
-                try csv.text(candidate.reason)
+                try csv.text(offer.reason)
                 try csv.raw(validFrom)
                 try csv.raw(validTo)
                 try csv.raw(offer.holdout ? "true" : "false")

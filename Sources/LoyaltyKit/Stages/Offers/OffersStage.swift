@@ -22,6 +22,10 @@ public struct OffersStage: Stage {
         let channel: OffersConfig.Channel
         var holdout = false
         var id = ""
+        /// The id's hex digits as a number: sorting by it sorts by id, without comparing strings.
+        var idNumber: UInt64 = 0
+        /// The candidate's reason, made once for the table, offers.csv and the feeds.
+        var reason = ""
     }
 
     /// What the stage decided, before anything is written.
@@ -167,13 +171,16 @@ public struct OffersStage: Stage {
             customers: result.customers.map { ($0.id, $0.segment) }, share: config.holdoutShare, salt: config.holdoutSalt,
             period: OfferHoldout.period(of: asOf, rotation: config.holdoutRotation))
         let offers = result.offers, customers = result.customers
-        let ids = parallelMap(offers.count) { index in
-            OfferHoldout.offerId(asOf: asOfText, customerId: customers[offers[index].customer].id, type: offers[index].candidate.type,
-                                 productId: offers[index].candidate.product.map { catalog.products[Int($0)].id })
+        let texts = parallelMap(offers.count) { index in
+            (OfferHoldout.offerId(asOf: asOfText, customerId: customers[offers[index].customer].id, type: offers[index].candidate.type,
+                                  productId: offers[index].candidate.product.map { catalog.products[Int($0)].id }),
+             offers[index].candidate.reason)
         }
         for index in result.offers.indices {
             result.offers[index].holdout = control[result.offers[index].customer]
-            result.offers[index].id = ids[index]
+            result.offers[index].id = texts[index].0
+            result.offers[index].idNumber = UInt64(texts[index].0.dropFirst(3), radix: 16) ?? 0
+            result.offers[index].reason = texts[index].1
         }
     }
 
@@ -197,13 +204,13 @@ public struct OffersStage: Stage {
             statement.bind(offset + 9, candidate.score)
             statement.bind(offset + 10, candidate.expectedValueMinor)
             statement.bind(offset + 11, Int64(candidate.discountPct))
-            statement.bind(offset + 12, candidate.reason)
+            statement.bind(offset + 12, offer.reason)
             statement.bind(offset + 13, validFrom)
             statement.bind(offset + 14, validTo)
             statement.bind(offset + 15, Int64(offer.holdout ? 1 : 0))
         }
         // In key order: appending to the b-tree is several times faster than inserting at random ids.
-        for index in result.offers.indices.sorted(by: { result.offers[$0].id < result.offers[$1].id }) { try insert.add(result.offers[index]) }
+        for index in result.offers.indices.sorted(by: { result.offers[$0].idNumber < result.offers[$1].idNumber }) { try insert.add(result.offers[index]) }
         try insert.flush()
         for (key, count) in result.drops.sorted(by: { $0.key < $1.key }) {
             try db.execute(sql: "INSERT INTO offer_drop (as_of, reason, offer_type, candidates) VALUES (?, ?, ?, ?)",

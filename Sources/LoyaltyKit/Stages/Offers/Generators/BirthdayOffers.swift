@@ -9,8 +9,8 @@ struct BirthdayOffers: OfferGenerator {
         let pct = run.discount(type)
         return [OfferCandidate(
             type: type, discountPct: pct, propensity: 0.2,
-            reason: "Happy birthday on \(run.date(next))" + (pct > 0 ? ": \(pct)% off" : ""),
-            evidence: "birthday \(run.date(next)), \(next - run.asOf) days after as_of")]
+            reason: "Happy birthday on \(CivilDate.format(next))" + (pct > 0 ? ": \(pct)% off" : ""),
+            evidence: "birthday \(CivilDate.format(next)), \(next - run.asOf) days after as_of")]
     }
 
     /// The day number of the next birthday on or after `day`.

@@ -17,6 +17,6 @@ struct FavouriteItemOffers: OfferGenerator {
             type: type, product: favourite.product, categoryKey: product.categoryKey, discountPct: pct,
             propensity: 0.1 + 0.2 * min(1, Double(favourite.orders) / 10),
             reason: "Your favourite, \(product.name), bought on \(favourite.orders) days" + (pct > 0 ? ": \(pct)% off" : ""),
-            evidence: "purchase days=\(favourite.orders); units=\(favourite.units); last on \(run.date(favourite.lastDay))")]
+            evidence: "purchase days=\(favourite.orders); units=\(favourite.units); last on \(CivilDate.format(favourite.lastDay))")]
     }
 }

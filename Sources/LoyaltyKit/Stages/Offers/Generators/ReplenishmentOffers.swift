@@ -25,9 +25,9 @@ struct ReplenishmentOffers: OfferGenerator {
             return OfferCandidate(
                 type: type, product: history.product, categoryKey: product.categoryKey, discountPct: run.discount(type),
                 propensity: 0.15 + 0.35 * dueness,
-                reason: "Time to restock \(product.name): bought every \(Int(cycle.rounded())) days, last on \(run.date(history.lastDay))",
+                reason: "Time to restock \(product.name): bought every \(Int(cycle.rounded())) days, last on \(CivilDate.format(history.lastDay))",
                 evidence: "purchase days=\(history.orders); own median gap=\(decimalText(own)) d over \(history.gaps) gaps; "
-                    + "product cycle=\(productCycle); cycle used=\(decimalText(cycle)) d; due=\(run.date(due))")
+                    + "product cycle=\(productCycle); cycle used=\(decimalText(cycle)) d; due=\(CivilDate.format(due))")
         }
     }
 }
