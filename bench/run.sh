@@ -55,6 +55,14 @@ print(f"{sys.argv[2]}: segment stage {seconds:.2f} s for {customers} customers (
 PY
 }
 
+offers_figures() { # label (enrich, segment and pairs must have run on that warehouse)
+    local wh=$WORK/$1.sqlite
+    $BIN enrich --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out" > /dev/null
+    python3 bench/measure.py --runs "$RUNS" --label "$1: loyalty offers" \
+        --setup "python3 -c \"import sqlite3; db = sqlite3.connect('$wh'); db.execute('DELETE FROM offer'); db.commit()\"" \
+        $BIN offers --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out"
+}
+
 pairs_figures() { # label (uses the warehouse the last ingest of that label left)
     python3 bench/measure.py --runs "$RUNS" --label "$1: loyalty pairs (min_count 2)" \
         $BIN pairs --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$WORK/$1.sqlite" --out "$WORK/out"
@@ -64,6 +72,8 @@ echo "== segment, 1M lines"
 segment_figures 1M
 echo "== pairs, 1M lines"
 pairs_figures 1M
+echo "== offers, 1M lines (100k customers)"
+offers_figures 1M
 
 echo "== pairs, 56 baskets of 1,000 products (28M pair occurrences)"
 if [ ! -f "$DATA/big-baskets/transactions.csv" ]; then python3 bench/big_baskets.py "$DATA/big-baskets" > /dev/null; fi
@@ -79,4 +89,6 @@ if [ "${BENCH_SKIP_10M:-0}" != 1 ]; then
     segment_figures 10M
     echo "== pairs, 10M lines (~2.8M baskets)"
     pairs_figures 10M
+    echo "== offers, 10M lines (~1M customers)"
+    offers_figures 10M
 fi

@@ -121,21 +121,25 @@ public final class CSVWriter {
     }
 
     private func emit(_ value: String) throws {
-        var needsQuotes = false
-        for byte in value.utf8 where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-            needsQuotes = true
-            break
+        var value = value
+        try value.withUTF8 { bytes in
+            var needsQuotes = false
+            for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+                needsQuotes = true
+                break
+            }
+            guard needsQuotes else { return try output.write(bytes: bytes) }
+            // Quoted: the text between quotes goes out whole, each inner quote doubled.
+            try output.write(byte: 0x22)
+            var start = 0
+            for index in bytes.indices where bytes[index] == 0x22 {
+                try output.write(bytes: UnsafeBufferPointer(rebasing: bytes[start...index]))
+                try output.write(byte: 0x22)
+                start = index + 1
+            }
+            try output.write(bytes: UnsafeBufferPointer(rebasing: bytes[start...]))
+            try output.write(byte: 0x22)
         }
-        guard needsQuotes else {
-            try output.write(value)
-            return
-        }
-        try output.write(byte: 0x22)
-        for byte in value.utf8 {
-            if byte == 0x22 { try output.write(byte: 0x22) }
-            try output.write(byte: byte)
-        }
-        try output.write(byte: 0x22)
     }
 
     private static let formulaLeaders: Set<UInt8> = [

@@ -44,8 +44,11 @@ struct OfferCatalog {
     }
 
     var products: [Product] = []
-    /// `products[i].active`, read without touching the product.
+    /// Fields the generators scan, as plain arrays: read without touching the product objects.
     var isActive: [Bool] = []
+    var priceOf: [Int64] = []
+    var ordersOf: [Int] = []
+    var isPremium: [Bool] = []
     /// Index in `products` by product key (−1: none).
     var indexOfKey: [Int32] = []
     var categoryIds: [Int64: String] = [:]
@@ -117,6 +120,9 @@ struct OfferCatalog {
 
     mutating func indexNewProducts() {
         isActive = products.map(\.active)
+        priceOf = products.map(\.priceMinor)
+        ordersOf = products.map(\.orders)
+        isPremium = products.map(\.premium)
         newByCategory = byCategory.mapValues { $0.filter { products[Int($0)].isNew } }.filter { !$0.value.isEmpty }
     }
 }

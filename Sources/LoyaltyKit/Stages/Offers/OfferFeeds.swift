@@ -7,54 +7,82 @@ import Foundation
 enum OfferFeeds {
     static let fileMode: mode_t = 0o600
 
-    static func write(_ result: OffersStage.Result, catalog: OfferCatalog, config: OffersConfig, validFrom: String, validTo: String,
-                      to outputs: OutputFolder) throws {
+    static func write(_ channel: OffersConfig.Channel, _ result: OffersStage.Result, catalog: OfferCatalog, config: OffersConfig,
+                      validFrom: String, validTo: String, to outputs: OutputFolder) throws {
         let fields = config.feedFields
-        for channel in OffersConfig.Channel.allCases {
-            let offers = result.offers.indices.filter { !result.offers[$0].holdout && result.offers[$0].channel == channel }
-            func address(of customer: CustomerContext) -> String? { channel == .email ? customer.email : channel == .sms ? customer.phone : nil }
-            func values(_ index: Int) -> [String?] {
-                let offer = result.offers[index]
-                return fields.map { value(of: $0, offer: offer, customer: result.customers[offer.customer], catalog: catalog, validFrom: validFrom, validTo: validTo) }
+        let offers = result.offers.indices.filter { !result.offers[$0].holdout && result.offers[$0].channel == channel }
+        func text(_ field: OffersConfig.FeedField, _ index: Int) -> String? {
+            let offer = result.offers[index]
+            return value(of: field, offer: offer, customer: result.customers[offer.customer], catalog: catalog, validFrom: validFrom, validTo: validTo)
+        }
+        // Test recipients see the feed's best offer (or empty fields when the feed is empty).
+        let sample = offers.min { OfferArbitration.ranksBefore(result.offers[$0].candidate, result.offers[$1].candidate) }
+        var tests: [(id: String, address: String?, values: [String?])] = []
+        for (number, recipient) in config.testRecipients.enumerated() {
+            let address = channel == .email ? recipient.email : channel == .sms ? recipient.phone : nil
+            if channel != .push && (address ?? "").isEmpty { continue }
+            let values = fields.map { field -> String? in
+                if field == .firstName { return recipient.name }
+                guard let sample else { return nil }
+                return text(field, sample)
             }
-            // Test recipients see the feed's best offer (or empty fields when the feed is empty).
-            let sample = offers.min { OfferArbitration.ranksBefore(result.offers[$0].candidate, result.offers[$1].candidate) }
-            let tests: [(id: String, address: String?, values: [String?])] = config.testRecipients.enumerated().compactMap { number, recipient in
-                let address = channel == .email ? recipient.email : channel == .sms ? recipient.phone : nil
-                if channel != .push && (address ?? "").isEmpty { return nil }
-                let sampleValues = sample.map(values) ?? fields.map { _ in nil }
-                return ("TEST-\(number + 1)", address, zip(fields, sampleValues).map { $0 == .firstName ? recipient.name : $1 })
-            }
-            switch channel {
-            case .email, .sms:
-                try outputs.writeCSV("feeds/\(channel.rawValue).csv", header: ["offer_id", "customer_id", channel == .email ? "email" : "phone"] + fields.map(\.rawValue),
-                                     mode: fileMode) { csv in
-                    func row(_ offerId: String, _ customerId: String, _ address: String?, _ values: [String?]) throws {
-                        try csv.text(offerId)
-                        try csv.text(customerId)
-                        // The sending system needs the address verbatim: a phone's leading + must not become '+.
-                        try csv.raw(address)
-                        for value in values { try csv.text(value) }
-                        try csv.endRow()
-                    }
-                    for index in offers {
-                        let customer = result.customers[result.offers[index].customer]
-                        try row(result.offers[index].id, customer.id, address(of: customer), values(index))
-                    }
-                    for test in tests { try row(test.id, test.id, test.address, test.values) }
+            tests.append(("TEST-\(number + 1)", address, values))
+        }
+        switch channel {
+        case .email, .sms:
+            try outputs.writeCSV("feeds/\(channel.rawValue).csv", header: ["offer_id", "customer_id", channel == .email ? "email" : "phone"] + fields.map(\.rawValue),
+                                 mode: fileMode) { csv in
+                for index in offers {
+                    let offer = result.offers[index], customer = result.customers[offer.customer]
+                    try csv.text(offer.id)
+                    try csv.text(customer.id)
+                    // The sending system needs the address verbatim: a phone's leading + must not become '+.
+                    try csv.raw(channel == .email ? customer.email : customer.phone)
+                    for field in fields { try write(field, offer: offer, customer: customer, catalog: catalog, validFrom: validFrom, validTo: validTo, to: csv) }
+                    try csv.endRow()
                 }
-            case .push:
-                let file = try outputs.create("feeds/push.jsonl", mode: fileMode)
-                func line(_ offerId: String, _ customerId: String, _ values: [String?]) throws {
-                    var members = [("offer_id", offerId), ("customer_id", customerId)]
-                    for (field, value) in zip(fields, values) { if let value { members.append((field.rawValue, value)) } }
-                    try file.write("{" + members.map { "\(jsonString($0.0)):\(jsonString($0.1))" }.joined(separator: ",") + "}\n")
+                for test in tests {
+                    try csv.text(test.id)
+                    try csv.text(test.id)
+                    try csv.raw(test.address)
+                    for value in test.values { try csv.text(value) }
+                    try csv.endRow()
                 }
-                for index in offers { try line(result.offers[index].id, result.customers[result.offers[index].customer].id, values(index)) }
-                for test in tests { try line(test.id, test.id, test.values) }
-                try file.close()
-                outputs.recordRows("feeds/push.jsonl", offers.count + tests.count)
             }
+        case .push:
+            let file = try outputs.create("feeds/push.jsonl", mode: fileMode)
+            func line(_ offerId: String, _ customerId: String, _ values: (OffersConfig.FeedField) -> String?) throws {
+                try file.write("{\"offer_id\":")
+                try writeJSONString(offerId, to: file)
+                try file.write(",\"customer_id\":")
+                try writeJSONString(customerId, to: file)
+                for field in fields {
+                    guard let value = values(field) else { continue }
+                    try file.write(",\"\(field.rawValue)\":")
+                    try writeJSONString(value, to: file)
+                }
+                try file.write("}\n")
+            }
+            for index in offers { try line(result.offers[index].id, result.customers[result.offers[index].customer].id) { text($0, index) } }
+            for test in tests { try line(test.id, test.id) { field in test.values[fields.firstIndex(of: field)!] } }
+            try file.close()
+            outputs.recordRows("feeds/push.jsonl", offers.count + tests.count)
+        }
+    }
+
+    /// One template field as a CSV cell, numbers written without making strings.
+    private static func write(_ field: OffersConfig.FeedField, offer: OffersStage.Offer, customer: CustomerContext, catalog: OfferCatalog,
+                              validFrom: String, validTo: String, to csv: CSVWriter) throws {
+        let candidate = offer.candidate
+        let product = candidate.product.map { catalog.products[Int($0)] }
+        switch field {
+        case .price: try csv.money(product?.priceMinor)
+        case .discountPct: try csv.integer(candidate.discountPct)
+        case .discountedPrice: try csv.money(product.map { $0.priceMinor - ($0.priceMinor * Int64(candidate.discountPct) + 50) / 100 })
+        case .validFrom: try csv.raw(validFrom)
+        case .validTo: try csv.raw(validTo)
+        case .offerType: try csv.raw(candidate.type.rawValue)
+        default: try csv.text(value(of: field, offer: offer, customer: customer, catalog: catalog, validFrom: validFrom, validTo: validTo))
         }
     }
 
@@ -78,24 +106,28 @@ enum OfferFeeds {
         }
     }
 
-    /// A JSON string literal (RFC 8259 escaping).
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
+    /// A JSON string literal (RFC 8259 escaping), written byte by byte into the file's buffer.
+    static func writeJSONString(_ text: String, to file: FileOutput) throws {
+        var text = text
+        try file.write(byte: 0x22)
+        try text.withUTF8 { bytes in
+            var start = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte == 0x22 || byte == 0x5C || byte < 0x20 else { continue }
+                try file.write(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                switch byte {
+                case 0x22: try file.write("\\\"")
+                case 0x5C: try file.write("\\\\")
+                case 0x0A: try file.write("\\n")
+                case 0x0D: try file.write("\\r")
+                case 0x09: try file.write("\\t")
+                default: try file.write("\\u00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16))
                 }
+                start = index + 1
             }
+            try file.write(bytes: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
-        return out + "\""
+        try file.write(byte: 0x22)
     }
 }

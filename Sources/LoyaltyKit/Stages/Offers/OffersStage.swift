@@ -57,19 +57,27 @@ public struct OffersStage: Stage {
         context.phaseDone("control group drawn")
 
         let validFrom = CivilDate.format(context.asOf + 1), validTo = CivilDate.format(context.asOf + Int64(config.validDays))
-        let reports = WorkerThread(name: "offers-reports") {
+        // offers.csv, the big feeds and the tables are written side by side; the small feeds after the tables.
+        let reports = WorkerThread(name: "offers-csv") {
             try OffersReports.write(result, catalog: inputs.catalog, validFrom: validFrom, validTo: validTo, to: context.outputs)
-            try OfferFeeds.write(result, catalog: inputs.catalog, config: config, validFrom: validFrom, validTo: validTo, to: context.outputs)
+        }
+        let emailFeed = WorkerThread(name: "offers-email") {
+            try OfferFeeds.write(.email, result, catalog: inputs.catalog, config: config, validFrom: validFrom, validTo: validTo, to: context.outputs)
         }
         do {
             try context.write(enforcingForeignKeys: false) { db in
                 try Self.replace(db, result: result, catalog: inputs.catalog, asOf: asOfText, validFrom: validFrom, validTo: validTo)
             }
+            for channel in [OffersConfig.Channel.push, .sms] {
+                try OfferFeeds.write(channel, result, catalog: inputs.catalog, config: config, validFrom: validFrom, validTo: validTo, to: context.outputs)
+            }
         } catch {
             reports.join()
+            emailFeed.join()
             throw error
         }
         try reports.result()
+        try emailFeed.result()
         context.phaseDone("tables and outputs written")
 
         let sent = result.offers.filter { !$0.holdout }
@@ -171,16 +179,14 @@ public struct OffersStage: Stage {
             customers: result.customers.map { ($0.id, $0.segment) }, share: config.holdoutShare, salt: config.holdoutSalt,
             period: OfferHoldout.period(of: asOf, rotation: config.holdoutRotation))
         let offers = result.offers, customers = result.customers
-        let texts = parallelMap(offers.count) { index in
-            (OfferHoldout.offerId(asOf: asOfText, customerId: customers[offers[index].customer].id, type: offers[index].candidate.type,
-                                  productId: offers[index].candidate.product.map { catalog.products[Int($0)].id }),
-             offers[index].candidate.reason)
+        let texts = parallelMap(offers.count) { index -> (UInt64, String, String) in
+            let number = OfferHoldout.offerNumber(asOf: asOfText, customerId: customers[offers[index].customer].id, type: offers[index].candidate.type,
+                                                  productId: offers[index].candidate.product.map { catalog.products[Int($0)].id })
+            return (number, OfferHoldout.offerId(number: number), offers[index].candidate.reason)
         }
         for index in result.offers.indices {
             result.offers[index].holdout = control[result.offers[index].customer]
-            result.offers[index].id = texts[index].0
-            result.offers[index].idNumber = UInt64(texts[index].0.dropFirst(3), radix: 16) ?? 0
-            result.offers[index].reason = texts[index].1
+            (result.offers[index].idNumber, result.offers[index].id, result.offers[index].reason) = texts[index]
         }
     }
 

@@ -18,10 +18,14 @@ struct CrossSellOffers: OfferGenerator {
 
     func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
         var reaches: [Reach] = []
+        let catalog = run.catalog
         for (sourceIndex, history) in customer.products.enumerated() {
-            for (ruleIndex, partner) in run.catalog.partners[Int(history.product)].enumerated()
-            where partner.lift > 1 && run.catalog.isActive[Int(partner.product)] && !customer.hasBought(partner.product) {
-                reaches.append(Reach(partner: partner.product, propensity: min(0.4, partner.confidence * (1 - exp(-history.affinity))),
+            let weight = 1 - exp(-history.affinity)
+            let rules = catalog.partners[Int(history.product)]
+            for ruleIndex in rules.indices {
+                let partner = rules[ruleIndex]
+                guard partner.lift > 1, catalog.isActive[Int(partner.product)], !customer.hasBought(partner.product) else { continue }
+                reaches.append(Reach(partner: partner.product, propensity: min(0.4, partner.confidence * weight),
                                      source: Int32(sourceIndex), rule: Int32(ruleIndex)))
             }
         }

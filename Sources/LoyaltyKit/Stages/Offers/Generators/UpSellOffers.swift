@@ -19,10 +19,12 @@ struct UpSellOffers: OfferGenerator {
         let categories = byCategory.sorted { $0.value.spent != $1.value.spent ? $0.value.spent > $1.value.spent : $0.key < $1.key }.prefix(2)
         return categories.compactMap { category, entry in
             let ceiling = Double(entry.topPrice) * run.config.upsellPriceStep
-            let pick = (run.catalog.byCategory[category] ?? []).first { index in
-                let product = run.catalog.products[Int(index)]
-                guard !customer.hasBought(index), product.orders >= run.config.upsellMinOrders, Double(product.priceMinor) <= ceiling else { return false }
-                return product.priceMinor > entry.topPrice || (product.premium && product.priceMinor >= entry.topPrice)
+            let catalog = run.catalog, minOrders = run.config.upsellMinOrders
+            let pick = (catalog.byCategory[category] ?? []).first { index in
+                let price = catalog.priceOf[Int(index)]
+                guard catalog.ordersOf[Int(index)] >= minOrders, Double(price) <= ceiling,
+                      price > entry.topPrice || (catalog.isPremium[Int(index)] && price >= entry.topPrice) else { return false }
+                return !customer.hasBought(index)
             }
             guard let pick else { return nil }
             let product = run.catalog.products[Int(pick)]
