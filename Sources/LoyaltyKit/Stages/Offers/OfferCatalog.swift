@@ -54,6 +54,11 @@ struct OfferCatalog {
     var categoryIds: [Int64: String] = [:]
     /// Partners by product index, best first (product_partner).
     var partners: [[Partner]] = []
+    /// The same partners in one array (product p's are `partnerList[partnerStarts[p] ..< partnerStarts[p + 1]]`):
+    /// the cross-sell generator reads them for every product of every customer, and one contiguous
+    /// array saves a pointer chase and a cache miss per product.
+    var partnerStarts: [Int] = [0]
+    var partnerList: [Partner] = []
     /// Active products by category, bestseller first.
     var byCategory: [Int64: [Int32]] = [:]
     /// Active products, bestseller first.
@@ -119,6 +124,12 @@ struct OfferCatalog {
     }
 
     mutating func indexNewProducts() {
+        partnerStarts = [0]
+        partnerList = []
+        for own in partners {
+            partnerList += own
+            partnerStarts.append(partnerList.count)
+        }
         isActive = products.map(\.active)
         priceOf = products.map(\.priceMinor)
         ordersOf = products.map(\.orders)

@@ -10,7 +10,9 @@ struct CustomerContext {
     let phone: String?
     /// Month and day of the birth date.
     let birthday: (month: Int, day: Int)?
-    let consents: Set<OffersConfig.Channel>
+    /// One bit per channel (a Set per customer was a million small allocations).
+    private let consentBits: UInt8
+    var consents: Set<OffersConfig.Channel> { Set(OffersConfig.Channel.allCases.filter { consentBits & Self.bit($0) != 0 }) }
     let segment: String
     let cluster: Int?
     let recencyDays: Int?
@@ -34,9 +36,39 @@ struct CustomerContext {
         return low < products.count && products[low].product == product
     }
 
+    init(key: Int64, id: String, firstName: String?, email: String?, phone: String?, birthday: (month: Int, day: Int)?,
+         consents: Set<OffersConfig.Channel>, segment: String, cluster: Int?, recencyDays: Int?, frequency: Int, monetaryMinor: Int64,
+         rScore: Int?, fScore: Int?, mScore: Int?, registered: Bool, products: [CustomerHistory.ProductHistory]) {
+        self.key = key
+        self.id = id
+        self.firstName = firstName
+        self.email = email
+        self.phone = phone
+        self.birthday = birthday
+        consentBits = consents.reduce(0) { $0 | Self.bit($1) }
+        self.segment = segment
+        self.cluster = cluster
+        self.recencyDays = recencyDays
+        self.frequency = frequency
+        self.monetaryMinor = monetaryMinor
+        self.rScore = rScore
+        self.fScore = fScore
+        self.mScore = mScore
+        self.registered = registered
+        self.products = products
+    }
+
+    private static func bit(_ channel: OffersConfig.Channel) -> UInt8 {
+        switch channel {
+        case .email: return 1
+        case .sms: return 2
+        case .push: return 4
+        }
+    }
+
     /// The channels this customer agreed to and can be reached on.
     func reachable(_ channel: OffersConfig.Channel) -> Bool {
-        guard consents.contains(channel) else { return false }
+        guard consentBits & Self.bit(channel) != 0 else { return false }
         switch channel {
         case .email: return !(email ?? "").isEmpty
         case .sms: return !(phone ?? "").isEmpty

@@ -18,13 +18,13 @@ struct CrossSellOffers: OfferGenerator {
 
     func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
         var reaches: [Reach] = []
-        let catalog = run.catalog
+        let starts = run.catalog.partnerStarts, list = run.catalog.partnerList, isActive = run.catalog.isActive
         for (sourceIndex, history) in customer.products.enumerated() {
             let weight = 1 - exp(-history.affinity)
-            let rules = catalog.partners[Int(history.product)]
-            for ruleIndex in rules.indices {
-                let partner = rules[ruleIndex]
-                guard partner.lift > 1, catalog.isActive[Int(partner.product)], !customer.hasBought(partner.product) else { continue }
+            let first = starts[Int(history.product)]
+            for ruleIndex in first..<starts[Int(history.product) + 1] {
+                let partner = list[ruleIndex]
+                guard partner.lift > 1, isActive[Int(partner.product)], !customer.hasBought(partner.product) else { continue }
                 reaches.append(Reach(partner: partner.product, propensity: min(0.4, partner.confidence * weight),
                                      source: Int32(sourceIndex), rule: Int32(ruleIndex)))
             }
@@ -44,7 +44,7 @@ struct CrossSellOffers: OfferGenerator {
         }
         return best.map { reach in
             let history = customer.products[Int(reach.source)]
-            let rule = run.catalog.partners[Int(history.product)][Int(reach.rule)]
+            let rule = list[Int(reach.rule)]
             let source = run.catalog.products[Int(history.product)]
             let target = run.catalog.products[Int(reach.partner)]
             return OfferCandidate(
