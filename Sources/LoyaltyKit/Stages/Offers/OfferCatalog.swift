@@ -46,6 +46,7 @@ struct OfferCatalog {
     var products: [Product] = []
     /// Fields the generators scan, as plain arrays: read without touching the product objects.
     var isActive: [Bool] = []
+    var keyOf: [Int64] = []
     var priceOf: [Int64] = []
     var ordersOf: [Int] = []
     var isPremium: [Bool] = []
@@ -131,6 +132,7 @@ struct OfferCatalog {
             partnerStarts.append(partnerList.count)
         }
         isActive = products.map(\.active)
+        keyOf = products.map(\.key)
         priceOf = products.map(\.priceMinor)
         ordersOf = products.map(\.orders)
         isPremium = products.map(\.premium)

@@ -58,11 +58,14 @@ public struct OffersStage: Stage {
 
         let validFrom = CivilDate.format(context.asOf + 1), validTo = CivilDate.format(context.asOf + Int64(config.validDays))
         // offers.csv, the big feeds and the tables are written side by side; the small feeds after the tables.
+        // Every thread that finishes its own file helps format the rows of offers.csv.
+        let offerRows = OffersReports.offerRows(result, catalog: inputs.catalog, validFrom: validFrom, validTo: validTo)
         let reports = WorkerThread(name: "offers-csv") {
-            try OffersReports.write(result, catalog: inputs.catalog, validFrom: validFrom, validTo: validTo, to: context.outputs)
+            try OffersReports.write(result, offerRows: offerRows, to: context.outputs)
         }
         let emailFeed = WorkerThread(name: "offers-email") {
             try OfferFeeds.write(.email, result, catalog: inputs.catalog, config: config, validFrom: validFrom, validTo: validTo, to: context.outputs)
+            offerRows.help()
         }
         do {
             try context.write(enforcingForeignKeys: false) { db in
@@ -71,6 +74,7 @@ public struct OffersStage: Stage {
             for channel in [OffersConfig.Channel.push, .sms] {
                 try OfferFeeds.write(channel, result, catalog: inputs.catalog, config: config, validFrom: validFrom, validTo: validTo, to: context.outputs)
             }
+            offerRows.help()
         } catch {
             reports.join()
             emailFeed.join()
@@ -80,14 +84,16 @@ public struct OffersStage: Stage {
         try emailFeed.result()
         context.phaseDone("tables and outputs written")
 
-        let sent = result.offers.filter { !$0.holdout }
         var byChannel: [OffersConfig.Channel: Int] = [:]
-        for offer in sent { byChannel[offer.channel, default: 0] += 1 }
+        var held = 0, customersWithOffers = 0
+        for index in result.offers.indices {
+            if result.offers[index].rank == 1 { customersWithOffers += 1 }
+            if result.offers[index].holdout { held += 1 } else { byChannel[result.offers[index].channel, default: 0] += 1 }
+        }
         var byReason: [OfferArbitration.DropReason: Int] = [:]
         for (key, count) in result.drops { byReason[key.reason, default: 0] += count }
         var summary = [
-            "\(result.offers.count) offers for \(Set(result.offers.map(\.customer)).count) customers; "
-                + "\(result.offers.count - sent.count) held out (control group)",
+            "\(result.offers.count) offers for \(customersWithOffers) customers; \(held) held out (control group)",
             "feeds: " + OffersConfig.Channel.allCases.map { "\($0.rawValue) \(byChannel[$0] ?? 0)" }.joined(separator: ", "),
         ]
         if !byReason.isEmpty {
@@ -120,6 +126,7 @@ public struct OffersStage: Stage {
             }
         }
         var result = Result(customers: customers, offers: [], drops: [:])
+        result.offers.reserveCapacity(parts.reduce(0) { $0 + $1.offers.count })
         for part in parts {
             result.offers += part.offers
             result.drops.merge(part.drops, uniquingKeysWith: +)
@@ -194,29 +201,31 @@ public struct OffersStage: Stage {
     static func replace(_ db: Database, result: Result, catalog: OfferCatalog, asOf: String, validFrom: String, validTo: String) throws {
         try db.execute(sql: "DELETE FROM offer WHERE as_of = ?", arguments: [asOf])
         try db.execute(sql: "DELETE FROM offer_drop WHERE as_of = ?", arguments: [asOf])
-        let insert = try BatchInsert<Offer>(db, insert: """
+        // Rows are offer indexes: an Offer is large, and copying one per row cost more than the insert.
+        let insert = try BatchInsert<Int>(db, insert: """
             INSERT INTO offer (as_of, offer_id, customer_key, rank, offer_type, product_key, category_key, channel, score,
                                expected_value_minor, discount_pct, reason, valid_from, valid_to, holdout)
-            """, columns: 15) { offer, statement, offset in
-            let candidate = offer.candidate
+            """, columns: 15) { index, statement, offset in
+            // Fields read in place (`result.offers[index].x`), never a copy of the whole offer.
             statement.bind(offset + 1, asOf)
-            statement.bind(offset + 2, offer.id)
-            statement.bind(offset + 3, result.customers[offer.customer].key)
-            statement.bind(offset + 4, Int64(offer.rank))
-            statement.bind(offset + 5, candidate.type.rawValue)
-            statement.bind(offset + 6, candidate.product.map { catalog.products[Int($0)].key })
-            statement.bind(offset + 7, candidate.categoryKey)
-            statement.bind(offset + 8, offer.channel.rawValue)
-            statement.bind(offset + 9, candidate.score)
-            statement.bind(offset + 10, candidate.expectedValueMinor)
-            statement.bind(offset + 11, Int64(candidate.discountPct))
-            statement.bind(offset + 12, offer.reason)
+            statement.bind(offset + 2, result.offers[index].id)
+            statement.bind(offset + 3, result.customers[result.offers[index].customer].key)
+            statement.bind(offset + 4, Int64(result.offers[index].rank))
+            statement.bind(offset + 5, result.offers[index].candidate.type.rawValue)
+            statement.bind(offset + 6, result.offers[index].candidate.product.map { catalog.keyOf[Int($0)] })
+            statement.bind(offset + 7, result.offers[index].candidate.categoryKey)
+            statement.bind(offset + 8, result.offers[index].channel.rawValue)
+            statement.bind(offset + 9, result.offers[index].candidate.score)
+            statement.bind(offset + 10, result.offers[index].candidate.expectedValueMinor)
+            statement.bind(offset + 11, Int64(result.offers[index].candidate.discountPct))
+            statement.bind(offset + 12, result.offers[index].reason)
             statement.bind(offset + 13, validFrom)
             statement.bind(offset + 14, validTo)
-            statement.bind(offset + 15, Int64(offer.holdout ? 1 : 0))
+            statement.bind(offset + 15, Int64(result.offers[index].holdout ? 1 : 0))
         }
         // In key order: appending to the b-tree is several times faster than inserting at random ids.
-        for index in result.offers.indices.sorted(by: { result.offers[$0].idNumber < result.offers[$1].idNumber }) { try insert.add(result.offers[index]) }
+        let numbers = result.offers.map(\.idNumber)
+        for index in result.offers.indices.sorted(by: { numbers[$0] < numbers[$1] }) { try insert.add(index) }
         try insert.flush()
         for (key, count) in result.drops.sorted(by: { $0.key < $1.key }) {
             try db.execute(sql: "INSERT INTO offer_drop (as_of, reason, offer_type, candidates) VALUES (?, ?, ?, ?)",

@@ -18,6 +18,7 @@ struct CrossSellOffers: OfferGenerator {
 
     func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
         var reaches: [Reach] = []
+        reaches.reserveCapacity(customer.products.count * 10)
         let starts = run.catalog.partnerStarts, list = run.catalog.partnerList, isActive = run.catalog.isActive
         for (sourceIndex, history) in customer.products.enumerated() {
             let weight = 1 - exp(-history.affinity)
