@@ -57,7 +57,7 @@ PY
 
 offers_figures() { # label (enrich, segment and pairs must have run on that warehouse)
     local wh=$WORK/$1.sqlite
-    $BIN enrich --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out" > /dev/null
+    $BIN enrich --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out" > /dev/null 2>&1
     python3 bench/measure.py --runs "$RUNS" --label "$1: loyalty offers" \
         --setup "python3 -c \"import sqlite3; db = sqlite3.connect('$wh'); db.execute('DELETE FROM offer'); db.commit()\"" \
         $BIN offers --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out"
