@@ -72,9 +72,8 @@ public final class ParallelCSVRows {
                 do {
                     try csv.append(rows)
                 } catch {
+                    fail(error)
                     condition.lock()
-                    failure = error
-                    condition.broadcast()
                     throw error
                 }
                 condition.lock()
@@ -87,9 +86,8 @@ public final class ParallelCSVRows {
                 do {
                     try format(chunk, into: rows)
                 } catch {
+                    fail(error)
                     condition.lock()
-                    failure = error
-                    condition.broadcast()
                     throw error
                 }
                 condition.lock()
