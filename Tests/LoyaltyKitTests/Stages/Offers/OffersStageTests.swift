@@ -79,6 +79,19 @@ import Testing
         #expect(try offers(root).map { $0["offer_id"]! } == ids)
     }
 
+    /// C1 got 3 email offers on the first night; with a cap of 3 emails in 30 days the next
+    /// night's new candidate (an up-sell) is dropped by the cap, counting the warehouse's history.
+    @Test func contactCapsCountEarlierNights() throws {
+        let root = try temporaryFolder()
+        try write("timezone: UTC\noffers:\n  holdout_share: 0\n  contact_caps: {email: 3}\n", to: root + "/caps.yml")
+        try runPipeline(input: delivery, root: root, asOf: "2026-11-21", pipeline: root + "/caps.yml")
+        #expect(try offers(root).filter { $0["customer_id"] == "C1" }.count == 3)
+        try runPipeline(input: delivery, root: root, asOf: "2026-11-22", pipeline: root + "/caps.yml")
+        #expect(!(try offers(root)).contains { $0["customer_id"] == "C1" })
+        let drops = try readCSV(root + "/out/offer_drops.csv").dropFirst().map { "\($0[0])|\($0[1])|\($0[2])" }
+        #expect(drops.contains("contact cap|up_sell|1"))
+    }
+
     @Test func explainShowsFiguresOffersAndDroppedCandidates() throws {
         let root = try temporaryFolder()
         try runPipeline(input: delivery, root: root, pipeline: delivery + "/offers.yml")
