@@ -97,6 +97,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder + "/out/manifest.json"))
     }
 
+    @Test func explainPrintsTheOffersAndFailsClearlyForAnUnknownCustomer() throws {
+        let folder = try temporaryFolder()
+        let delivery = Self.packageRoot + "/fixtures/cases/offers"
+        let common = ["--pipeline", delivery + "/offers.yml", "--as-of", "2026-11-21", "--warehouse", folder + "/w.sqlite"]
+        let run = try run(["run", "--input", delivery, "--out", folder + "/out"] + common)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("feeds: email 5, sms 1, push 2"))
+        let explained = try self.run(["explain", "--customer", "C1"] + common)
+        #expect(explained.status == 0)
+        #expect(explained.stdout.contains("reason: Time to restock Green Tea 100 g"))
+        let unknown = try self.run(["explain", "--customer", "NOPE"] + common)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("customer 'NOPE' is not in the warehouse"))
+    }
+
     @Test func generateIsDeterministic() throws {
         let folder = try temporaryFolder()
         for name in ["a", "b"] {
