@@ -68,6 +68,7 @@ public struct OffersStage: Stage {
             offerRows.help()
         }
         do {
+            // Customer, product and category keys all come from the tables read above, in this run.
             try context.write(enforcingForeignKeys: false) { db in
                 try Self.replace(db, result: result, catalog: inputs.catalog, asOf: asOfText, validFrom: validFrom, validTo: validTo)
             }
