@@ -10,6 +10,14 @@
 ///
 /// - Complexity: O(1) on sorted input.
 public enum Quantiles {
+    /// The middle value, or the mean of the two middle ones (day gaps of enrich's product cycle and
+    /// of a customer's own cycle in offers).
+    public static func median(_ values: [Int32]) -> Double {
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? Double(sorted[middle]) : (Double(sorted[middle - 1]) + Double(sorted[middle])) / 2
+    }
+
     public static func type7(sorted: [Double], p: Double) -> Double {
         precondition(!sorted.isEmpty, "quantile of no values")
         precondition(p >= 0 && p <= 1)

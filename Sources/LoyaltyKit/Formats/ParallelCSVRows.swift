@@ -51,12 +51,7 @@ public final class ParallelCSVRows {
             }
             let (chunk, rows) = claimLocked()
             condition.unlock()
-            do {
-                try format(chunk, into: rows)
-            } catch {
-                fail(error)
-                return
-            }
+            guard (try? format(chunk, into: rows)) != nil else { return }
         }
     }
 
@@ -86,7 +81,6 @@ public final class ParallelCSVRows {
                 do {
                     try format(chunk, into: rows)
                 } catch {
-                    fail(error)
                     condition.lock()
                     throw error
                 }
@@ -104,10 +98,15 @@ public final class ParallelCSVRows {
         return (chunk, spare.popLast() ?? CSVWriter.inMemory(escapeFormulas: escapeFormulas))
     }
 
-    /// Formats one chunk and hands it to the writer.
+    /// Formats one chunk and hands it to the writer; a failure is recorded for every thread to see.
     private func format(_ chunk: Int, into rows: CSVWriter) throws {
-        for row in (chunk * rowsPerChunk)..<min(rowCount, (chunk + 1) * rowsPerChunk) {
-            try formatRow(row, rows)
+        do {
+            for row in (chunk * rowsPerChunk)..<min(rowCount, (chunk + 1) * rowsPerChunk) {
+                try formatRow(row, rows)
+            }
+        } catch {
+            fail(error)
+            throw error
         }
         condition.lock()
         formatted[chunk] = rows

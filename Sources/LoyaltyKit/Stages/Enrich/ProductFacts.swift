@@ -78,7 +78,7 @@ struct ProductFacts {
                 fact.replenishDays = Double(attribute)
                 fact.replenishSource = "attribute"
             } else if let observed = gaps[Int32(p)], observed.count >= minRepeats {
-                fact.replenishDays = median(observed)
+                fact.replenishDays = Quantiles.median(observed)
                 fact.replenishSource = "observed"
             }
             facts[product.key] = fact
@@ -137,11 +137,5 @@ struct ProductFacts {
             }
         }
         return rows
-    }
-
-    static func median(_ values: [Int32]) -> Double {
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? Double(sorted[middle]) : (Double(sorted[middle - 1]) + Double(sorted[middle])) / 2
     }
 }

@@ -77,9 +77,8 @@ struct CustomerHistory {
                 if days.last != Int64(own[index].day) { days.append(Int64(own[index].day)) }
                 index += 1
             }
-            let gaps = zip(days, days.dropFirst()).map { Double($1 - $0) }.sorted()
-            let median: Double? = gaps.isEmpty ? nil
-                : gaps.count % 2 == 1 ? gaps[gaps.count / 2] : (gaps[gaps.count / 2 - 1] + gaps[gaps.count / 2]) / 2
+            let gaps = zip(days, days.dropFirst()).map { Int32(clamping: $1 - $0) }
+            let median = gaps.isEmpty ? nil : Quantiles.median(gaps)
             let affinity = days.reduce(0.0) { $0 + Foundation.pow(0.5, Double(max(0, asOf - $1)) / halfLifeDays) }
             result.append(ProductHistory(product: product, orders: days.count, units: units, spentMinor: spent, firstDay: days[0],
                                          lastDay: days[days.count - 1], medianGapDays: median, gaps: gaps.count, affinity: affinity))

@@ -120,11 +120,13 @@ struct OfferCatalog {
         for index in catalog.bestsellers {
             if let category = catalog.products[Int(index)].categoryKey { catalog.byCategory[category, default: []].append(index) }
         }
-        catalog.indexNewProducts()
+        catalog.buildIndexes()
         return catalog
     }
 
-    mutating func indexNewProducts() {
+    /// Derives the flat lists the generators scan (partners, hot product fields, new products by
+    /// category) from `products`, `partners` and `byCategory`.
+    mutating func buildIndexes() {
         partnerStarts = [0]
         partnerList = []
         for own in partners {

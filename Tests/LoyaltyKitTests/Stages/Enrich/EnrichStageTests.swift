@@ -85,8 +85,8 @@ import Testing
     }
 
     @Test func medianAndPathsByHand() {
-        #expect(ProductFacts.median([3, 1, 2]) == 2)
-        #expect(ProductFacts.median([4, 1, 2, 3]) == 2.5)
+        #expect(Quantiles.median([3, 1, 2]) == 2)
+        #expect(Quantiles.median([4, 1, 2, 3]) == 2.5)
         let paths = CategoryPaths(categories: [1: ("A", "Alpha", nil), 2: ("B", "Beta", 1), 3: ("C", "Gamma", 2)])
         #expect(paths.entries[3] == CategoryPaths.Entry(depth: 3, lineage: [1, 2, 3], path: "Alpha > Beta > Gamma", pathIds: "A/B/C"))
         #expect(paths.entries[1]?.depth == 1)

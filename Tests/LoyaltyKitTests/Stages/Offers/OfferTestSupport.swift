@@ -23,7 +23,7 @@ enum OfferCase {
         for index in catalog.bestsellers {
             if let category = products[Int(index)].categoryKey { catalog.byCategory[category, default: []].append(index) }
         }
-        catalog.indexNewProducts()
+        catalog.buildIndexes()
         return catalog
     }
 
