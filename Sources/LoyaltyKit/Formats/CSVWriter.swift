@@ -95,9 +95,15 @@ public final class CSVWriter {
     /// A real number in the shortest form that reads back as the same binary64 value (never
     /// needs quoting, so it skips the quoting scan).
     public func real(_ value: Double?) throws {
+        guard let value else { return try separator() }
+        try cell(atMost: NumberFormat.shortestMaximumLength) { NumberFormat.writeShortest(value, into: $0) }
+    }
+
+    /// A cell `fill` writes straight into the buffer (at most `maximum` bytes; it returns how
+    /// many), for values made by the pipeline that never need quoting or escaping.
+    public func cell(atMost maximum: Int, _ fill: (UnsafeMutablePointer<UInt8>) -> Int) throws {
         try separator()
-        guard let value else { return }
-        try output.write(atMost: NumberFormat.shortestMaximumLength) { NumberFormat.writeShortest(value, into: $0) }
+        try output.write(atMost: maximum, fill)
     }
 
     public func endRow() throws {

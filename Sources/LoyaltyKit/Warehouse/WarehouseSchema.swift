@@ -11,6 +11,7 @@ enum WarehouseSchema {
         migrator.registerMigration("v1-enrich", migrate: { db in try EnrichSchema.create(db) })
         migrator.registerMigration("v1-pairs", migrate: { db in try PairsSchema.create(db) })
         migrator.registerMigration("v1-offers", migrate: { db in try OffersSchema.create(db) })
+        migrator.registerMigration("v2-offers-slim", migrate: { db in try OffersSchema.slimOffers(db) })
         return migrator
     }
 }

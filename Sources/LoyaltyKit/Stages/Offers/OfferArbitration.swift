@@ -41,17 +41,16 @@ enum OfferArbitration {
                        in run: OfferRun) -> Decision {
         var decision = Decision(channel: channel(for: customer, in: run))
         let config = run.config
-        var lastBought: [Int32: Int64] = [:]
-        for product in customer.products { lastBought[product.product] = product.lastDay }
         var open: [OfferCandidate] = []
+        open.reserveCapacity(candidates.count)
         for candidate in candidates {
             let reason: DropReason?
             if decision.channel == nil {
                 reason = .noChannel
             } else if suppressed {
                 reason = .suppressed
-            } else if candidate.type != .replenishment, let product = candidate.product, let last = lastBought[product],
-                      run.asOf - last < Int64(config.recentPurchaseDays) {
+            } else if candidate.type != .replenishment, let product = candidate.product, let bought = customer.history(of: product),
+                      run.asOf - bought.lastDay < Int64(config.recentPurchaseDays) {
                 reason = .boughtRecently
             } else if OfferScoring.breaksMarginFloor(candidate, in: run) {
                 reason = .marginFloor
@@ -67,13 +66,13 @@ enum OfferArbitration {
         guard let channel = decision.channel else { return decision }
         let pastContacts = history.filter { $0.channel == channel && run.asOf - $0.day < Int64(config.contactWindowDays) }.count
         let cap = config.contactCaps[channel] ?? Int.max
-        var products = Set<Int32>()
-        var perCategory: [Int64: Int] = [:]
+        // The kept offers are few (max_per_customer): scanning them beats a set and a dictionary.
         for candidate in open {
             let reason: DropReason?
-            if let product = candidate.product, products.contains(product) {
+            if let product = candidate.product, decision.kept.contains(where: { $0.product == product }) {
                 reason = .sameProduct
-            } else if let category = candidate.categoryKey, perCategory[category, default: 0] >= config.maxPerCategory {
+            } else if let category = candidate.categoryKey,
+                      decision.kept.reduce(0, { $0 + ($1.categoryKey == category ? 1 : 0) }) >= config.maxPerCategory {
                 reason = .categoryLimit
             } else if pastContacts + decision.kept.count >= cap {
                 reason = .contactCap
@@ -86,8 +85,6 @@ enum OfferArbitration {
                 decision.dropped.append((candidate, reason))
                 continue
             }
-            if let product = candidate.product { products.insert(product) }
-            if let category = candidate.categoryKey { perCategory[category, default: 0] += 1 }
             decision.kept.append(candidate)
         }
         return decision

@@ -50,14 +50,17 @@ struct OfferCatalog {
     var priceOf: [Int64] = []
     var ordersOf: [Int] = []
     var isPremium: [Bool] = []
+    var categoryOf: [Int64?] = []
     /// Index in `products` by product key (−1: none).
     var indexOfKey: [Int32] = []
     var categoryIds: [Int64: String] = [:]
     /// Partners by product index, best first (product_partner).
     var partners: [[Partner]] = []
-    /// The same partners in one array (product p's are `partnerList[partnerStarts[p] ..< partnerStarts[p + 1]]`):
-    /// the cross-sell generator reads them for every product of every customer, and one contiguous
-    /// array saves a pointer chase and a cache miss per product.
+    /// The partners cross-sell can offer, in one array (product p's are
+    /// `partnerList[partnerStarts[p] ..< partnerStarts[p + 1]]`): only active ones with a lift
+    /// above 1, by confidence, highest first (ties: catalog order), so the generator stops at the
+    /// first partner too weak to make a customer's five. Read for every product of every
+    /// customer, one contiguous array saves a pointer chase and a cache miss per product.
     var partnerStarts: [Int] = [0]
     var partnerList: [Partner] = []
     /// Active products by category, bestseller first.
@@ -127,17 +130,19 @@ struct OfferCatalog {
     /// Derives the flat lists the generators scan (partners, hot product fields, new products by
     /// category) from `products`, `partners` and `byCategory`.
     mutating func buildIndexes() {
+        isActive = products.map(\.active)
         partnerStarts = [0]
         partnerList = []
         for own in partners {
-            partnerList += own
+            partnerList += own.filter { $0.lift > 1 && isActive[Int($0.product)] }
+                .sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.product < $1.product }
             partnerStarts.append(partnerList.count)
         }
-        isActive = products.map(\.active)
         keyOf = products.map(\.key)
         priceOf = products.map(\.priceMinor)
         ordersOf = products.map(\.orders)
         isPremium = products.map(\.premium)
+        categoryOf = products.map(\.categoryKey)
         newByCategory = byCategory.mapValues { $0.filter { products[Int($0)].isNew } }.filter { !$0.value.isEmpty }
     }
 }

@@ -4,8 +4,9 @@ import GRDB
 /// `loyalty explain --customer ID`: one customer's figures, segment and cluster, the offers the
 /// last offers run stored for the as_of with their reasons and evidence, and every candidate that
 /// was dropped and why. Candidates are recomputed for this one customer with the same generators
-/// and per-customer rules as the stage; a candidate the per-customer rules keep but the stage did
-/// not store was dropped by a run-wide budget.
+/// and per-customer rules as the stage (the table keeps no texts: the same computation gives them
+/// back); a candidate the per-customer rules keep but the stage did not store was dropped by a
+/// run-wide budget.
 public enum OfferExplanation {
     public static func explain(customerId: String, settings: RunSettings) throws -> String {
         guard FileManager.default.fileExists(atPath: settings.warehousePath) else {
@@ -37,11 +38,11 @@ public enum OfferExplanation {
             let run = OfferRun(catalog: catalog, config: config.offers, asOf: asOf)
             let decision = OffersStage.decideOne(customer, inputs: inputs, run: run)
             let stored = try Row.fetchAll(db, sql: """
-                SELECT o.rank, o.offer_id, o.offer_type, p.product_id, o.channel, o.score, o.expected_value_minor, o.discount_pct,
-                       o.reason, o.valid_from, o.valid_to, o.holdout
+                SELECT o.rank, o.offer_id, o.offer_type, p.product_id, o.channel, o.score, o.expected_value_minor, o.discount_pct, o.holdout
                 FROM offer o LEFT JOIN product p USING (product_key) WHERE o.as_of = ? AND o.customer_key = ? ORDER BY o.rank
                 """, arguments: [asOfText, key])
-            let offersRun = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM offer WHERE as_of = ?)", arguments: [asOfText]) ?? false
+            let validity = try Row.fetchOne(db, sql: "SELECT valid_from, valid_to FROM offer_run WHERE as_of = ?", arguments: [asOfText])
+            let offersRun = validity != nil
             let clusterLabel = try String.fetchOne(db, sql: "SELECT label FROM cluster_profile WHERE as_of = ? AND cluster = ?",
                                                    arguments: [asOfText, customer.cluster])
 
@@ -51,7 +52,7 @@ public enum OfferExplanation {
             lines.append("  recency: \(customer.recencyDays.map { "\($0) days" } ?? "no purchase"); frequency: \(customer.frequency); "
                 + "monetary: \(Money.format(customer.monetaryMinor)); scores: r \(customer.rScore.map(String.init) ?? "-") "
                 + "f \(customer.fScore.map(String.init) ?? "-") m \(customer.mScore.map(String.init) ?? "-")")
-            lines.append("  consents: \(customer.consents.sorted().map(\.rawValue).joined(separator: ", ").nonEmpty ?? "none"); "
+            lines.append("  consents: \(customer.consents.channels.map(\.rawValue).joined(separator: ", ").nonEmpty ?? "none"); "
                 + "channel: \(decision.channel?.rawValue ?? "none")\(suppressed ? "; suppressed" : "")")
             lines.append("  products bought: \(customer.products.count); earlier offers in the windows: \(past.count)")
             lines.append("")
@@ -60,18 +61,18 @@ public enum OfferExplanation {
             } else if stored.isEmpty {
                 lines.append("offers: none for \(asOfText)")
             } else {
-                let holdout = (stored.first?[11] as Int64?) == 1
+                let holdout = (stored.first?[8] as Int64?) == 1
                 lines.append("offers for \(asOfText)\(holdout ? " (control group: stored, not sent)" : ""):")
                 for row in stored {
                     let product: String? = row[3]
                     lines.append("  \(row[0] as Int64). \(row[2] as String)\(product.map { " \($0)" } ?? "") via \(row[4] as String): "
                         + "score \(NumberFormat.shortest(row[5])), expected value \(Money.format(row[6])), discount \(row[7] as Int64)%, "
-                        + "valid \(row[9] as String) to \(row[10] as String) [\(row[1] as String)]")
-                    lines.append("     reason: \(row[8] as String)")
-                    // The table keeps no evidence; the same computation gives it back.
+                        + "valid \(validity?[0] as String? ?? "?") to \(validity?[1] as String? ?? "?") [\(row[1] as String)]")
                     let recomputed = decision.kept.first { $0.type.rawValue == (row[2] as String)
                         && $0.product.map { catalog.products[Int($0)].id } == product }
-                    lines.append("     evidence: \(recomputed?.evidence ?? "(not recomputable: the inputs changed since the run)")")
+                    let unknown = "(not recomputable: the inputs changed since the run)"
+                    lines.append("     reason: \(recomputed?.reason(for: customer, in: run) ?? unknown)")
+                    lines.append("     evidence: \(recomputed?.evidence(for: customer, in: run) ?? unknown)")
                 }
             }
             lines.append("")
@@ -89,8 +90,8 @@ public enum OfferExplanation {
                 for (candidate, reason) in dropped.sorted(by: { OfferArbitration.ranksBefore($0.candidate, $1.candidate) }) {
                     let product = candidate.product.map { " \(catalog.products[Int($0)].id)" } ?? ""
                     lines.append("  - \(candidate.type.rawValue)\(product): \(reason) (score \(NumberFormat.shortest(candidate.score)))")
-                    lines.append("     reason: \(candidate.reason)")
-                    lines.append("     evidence: \(candidate.evidence)")
+                    lines.append("     reason: \(candidate.reason(for: customer, in: run))")
+                    lines.append("     evidence: \(candidate.evidence(for: customer, in: run))")
                 }
             }
             return lines.joined(separator: "\n") + "\n"

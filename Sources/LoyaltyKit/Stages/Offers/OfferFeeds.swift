@@ -7,18 +7,17 @@ import Foundation
 enum OfferFeeds {
     static let fileMode: mode_t = 0o600
 
-    static func write(_ channel: OffersConfig.Channel, _ result: OffersStage.Result, catalog: OfferCatalog, config: OffersConfig,
-                      validFrom: String, validTo: String, to outputs: OutputFolder) throws {
-        let fields = config.feedFields
+    static func write(_ channel: OffersConfig.Channel, _ result: OffersStage.Result, run: OfferRun, validity: OffersStage.Validity,
+                      to outputs: OutputFolder) throws {
+        let fields = run.config.feedFields
         let offers = result.offers.indices.filter { !result.offers[$0].holdout && result.offers[$0].channel == channel }
         func text(_ field: OffersConfig.FeedField, _ index: Int) -> String? {
-            let offer = result.offers[index]
-            return value(of: field, offer: offer, customer: result.customers[offer.customer], catalog: catalog, validFrom: validFrom, validTo: validTo)
+            value(of: field, offer: result.offers[index], customer: result.customers[result.offers[index].customer], run: run, validity: validity)
         }
         // Test recipients see the feed's best offer (or empty fields when the feed is empty).
         let sample = offers.min { OfferArbitration.ranksBefore(result.offers[$0].candidate, result.offers[$1].candidate) }
         var tests: [(id: String, address: String?, values: [String?])] = []
-        for (number, recipient) in config.testRecipients.enumerated() {
+        for (number, recipient) in run.config.testRecipients.enumerated() {
             let address = channel == .email ? recipient.email : channel == .sms ? recipient.phone : nil
             if channel != .push && (address ?? "").isEmpty { continue }
             let values = fields.map { field -> String? in
@@ -34,11 +33,11 @@ enum OfferFeeds {
                                  mode: fileMode) { csv in
                 for index in offers {
                     let offer = result.offers[index], customer = result.customers[offer.customer]
-                    try csv.text(offer.id)
+                    try writeId(offer.idNumber, to: csv)
                     try csv.text(customer.id)
                     // The sending system needs the address verbatim: a phone's leading + must not become '+.
                     try csv.raw(channel == .email ? customer.email : customer.phone)
-                    for field in fields { try write(field, offer: offer, customer: customer, catalog: catalog, validFrom: validFrom, validTo: validTo, to: csv) }
+                    for field in fields { try write(field, offer: offer, customer: customer, run: run, validity: validity, to: csv) }
                     try csv.endRow()
                 }
                 for test in tests {
@@ -51,9 +50,9 @@ enum OfferFeeds {
             }
         case .push:
             let file = try outputs.create("feeds/push.jsonl", mode: fileMode)
-            func line(_ offerId: String, _ customerId: String, _ values: (OffersConfig.FeedField) -> String?) throws {
+            func line(_ offerId: (FileOutput) throws -> Void, _ customerId: String, _ values: (OffersConfig.FeedField) -> String?) throws {
                 try file.write("{\"offer_id\":")
-                try writeJSONString(offerId, to: file)
+                try offerId(file)
                 try file.write(",\"customer_id\":")
                 try writeJSONString(customerId, to: file)
                 for field in fields {
@@ -63,32 +62,49 @@ enum OfferFeeds {
                 }
                 try file.write("}\n")
             }
-            for index in offers { try line(result.offers[index].id, result.customers[result.offers[index].customer].id) { text($0, index) } }
-            for test in tests { try line(test.id, test.id) { field in test.values[fields.firstIndex(of: field)!] } }
+            for index in offers {
+                try line({ file in
+                    // An id is letters, digits and a dash: nothing to escape in JSON.
+                    try file.write(atMost: OfferHoldout.offerIdLength + 2) { buffer in
+                        buffer[0] = 0x22
+                        OfferHoldout.writeOfferId(result.offers[index].idNumber, into: buffer + 1)
+                        buffer[OfferHoldout.offerIdLength + 1] = 0x22
+                        return OfferHoldout.offerIdLength + 2
+                    }
+                }, result.customers[result.offers[index].customer].id) { text($0, index) }
+            }
+            for test in tests { try line({ try writeJSONString(test.id, to: $0) }, test.id) { field in test.values[fields.firstIndex(of: field)!] } }
             try file.close()
             outputs.recordRows("feeds/push.jsonl", offers.count + tests.count)
         }
     }
 
+    /// An offer id as a CSV cell, written without making a `String` (it never needs quoting, and
+    /// starts with a letter, so never with a formula sign).
+    static func writeId(_ number: UInt64, to csv: CSVWriter) throws {
+        try csv.cell(atMost: OfferHoldout.offerIdLength) { OfferHoldout.writeOfferId(number, into: $0) }
+    }
+
     /// One template field as a CSV cell, numbers written without making strings.
-    private static func write(_ field: OffersConfig.FeedField, offer: OffersStage.Offer, customer: CustomerContext, catalog: OfferCatalog,
-                              validFrom: String, validTo: String, to csv: CSVWriter) throws {
+    private static func write(_ field: OffersConfig.FeedField, offer: OffersStage.Offer, customer: CustomerContext, run: OfferRun,
+                              validity: OffersStage.Validity, to csv: CSVWriter) throws {
         let candidate = offer.candidate
-        let product = candidate.product.map { catalog.products[Int($0)] }
+        let price = candidate.product.map { run.catalog.priceOf[Int($0)] }
         switch field {
-        case .price: try csv.money(product?.priceMinor)
+        case .price: try csv.money(price)
         case .discountPct: try csv.integer(candidate.discountPct)
-        case .discountedPrice: try csv.money(product.map { $0.priceMinor - ($0.priceMinor * Int64(candidate.discountPct) + 50) / 100 })
-        case .validFrom: try csv.raw(validFrom)
-        case .validTo: try csv.raw(validTo)
+        case .discountedPrice: try csv.money(price.map { $0 - ($0 * Int64(candidate.discountPct) + 50) / 100 })
+        case .validFrom: try csv.raw(validity.from)
+        case .validTo: try csv.raw(validity.to)
         case .offerType: try csv.raw(candidate.type.rawValue)
-        default: try csv.text(value(of: field, offer: offer, customer: customer, catalog: catalog, validFrom: validFrom, validTo: validTo))
+        default: try csv.text(value(of: field, offer: offer, customer: customer, run: run, validity: validity))
         }
     }
 
-    static func value(of field: OffersConfig.FeedField, offer: OffersStage.Offer, customer: CustomerContext, catalog: OfferCatalog,
-                      validFrom: String, validTo: String) -> String? {
+    static func value(of field: OffersConfig.FeedField, offer: OffersStage.Offer, customer: CustomerContext, run: OfferRun,
+                      validity: OffersStage.Validity) -> String? {
         let candidate = offer.candidate
+        let catalog = run.catalog
         let product = candidate.product.map { catalog.products[Int($0)] }
         switch field {
         case .firstName: return customer.firstName
@@ -98,11 +114,11 @@ enum OfferFeeds {
         case .price: return product.map { Money.format($0.priceMinor) }
         case .discountPct: return String(candidate.discountPct)
         case .discountedPrice: return product.map { Money.format($0.priceMinor - ($0.priceMinor * Int64(candidate.discountPct) + 50) / 100) }
-        case .validFrom: return validFrom
-        case .validTo: return validTo
+        case .validFrom: return validity.from
+        case .validTo: return validity.to
         case .segment: return customer.segment
         case .offerType: return candidate.type.rawValue
-        case .reason: return offer.reason
+        case .reason: return candidate.reason(for: customer, in: run)
         }
     }
 

@@ -21,7 +21,11 @@ enum OfferHoldout {
     /// - Returns: for each customer (same order as given), whether they are in the control group.
     static func controlGroup(customers: [(id: String, segment: String)], share: Double, salt: String, period: String) -> [Bool] {
         let hashes = parallelMap(customers.count) { index in
-            stableHash("\(salt)|\(period)|\(customers[index].id)")
+            var hash = StableHash()
+            hash.feed(salt)
+            hash.feed(period)
+            hash.feed(customers[index].id)
+            return hash.value
         }
         var bySegment: [String: [(hash: UInt64, index: Int)]] = [:]
         for (index, customer) in customers.enumerated() { bySegment[customer.segment, default: []].append((hashes[index], index)) }
@@ -40,12 +44,31 @@ enum OfferHoldout {
     }
 
     static func offerNumber(asOf: String, customerId: String, type: OfferType, productId: String?) -> UInt64 {
-        stableHash("\(asOf)|\(customerId)|\(type.rawValue)|\(productId ?? "")")
+        var hash = StableHash()
+        hash.feed(asOf)
+        hash.feed(customerId)
+        hash.feed(type.rawValue)
+        hash.feed(productId ?? "")
+        return hash.value
     }
 
     static func offerId(number: UInt64) -> String {
-        let hex = String(number, radix: 16)
-        return "OF-" + String(repeating: "0", count: 16 - hex.count) + hex
+        String(unsafeUninitializedCapacity: offerIdLength) { writeOfferId(number, into: $0.baseAddress!) }
+    }
+
+    static let offerIdLength = 19
+
+    /// Writes the id's `offerIdLength` bytes, for writers that make no `String` per offer.
+    @discardableResult
+    static func writeOfferId(_ number: UInt64, into buffer: UnsafeMutablePointer<UInt8>) -> Int {
+        buffer[0] = UInt8(ascii: "O")
+        buffer[1] = UInt8(ascii: "F")
+        buffer[2] = UInt8(ascii: "-")
+        let digits: StaticString = "0123456789abcdef"
+        for position in 0..<16 {
+            buffer[3 + position] = digits.utf8Start[Int((number >> (60 - 4 * UInt64(position))) & 0xF)]
+        }
+        return offerIdLength
     }
 }
 
@@ -66,13 +89,31 @@ func parallelMap<T>(_ count: Int, _ transform: (Int) -> T) -> [T] {
 /// the same text gives the same number on every machine and run. Not cryptographic: it spreads
 /// customers evenly, and a million customers' ids hash in milliseconds (SHA-256 took seconds).
 func stableHash(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash &*= 0x0000_0100_0000_01B3
+    var hash = StableHash()
+    hash.feed(text)
+    return hash.value
+}
+
+/// `stableHash` of texts fed one after another: feeding "a" then "b" hashes "a|b" without making it.
+struct StableHash {
+    private var state: UInt64 = 0xCBF2_9CE4_8422_2325
+    private var started = false
+
+    mutating func feed(_ text: String) {
+        if started { add(UInt8(ascii: "|")) }
+        started = true
+        for byte in text.utf8 { add(byte) }
     }
-    var z = hash
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
+
+    private mutating func add(_ byte: UInt8) {
+        state ^= UInt64(byte)
+        state &*= 0x0000_0100_0000_01B3
+    }
+
+    var value: UInt64 {
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

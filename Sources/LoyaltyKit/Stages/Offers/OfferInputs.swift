@@ -48,7 +48,7 @@ struct OfferInputs {
             \(customerKey == nil ? "" : "WHERE c.customer_key = ?")
             ORDER BY c.customer_id
             """, arguments: customerKey.map { [$0] } ?? []) { row in
-            var consents = Set<OffersConfig.Channel>()
+            var consents: ChannelSet = []
             if row.int64(6) != 0 { consents.insert(.email) }
             if row.int64(7) != 0 { consents.insert(.sms) }
             if row.int64(8) != 0 { consents.insert(.push) }

@@ -10,9 +10,8 @@ struct CustomerContext {
     let phone: String?
     /// Month and day of the birth date.
     let birthday: (month: Int, day: Int)?
-    /// One bit per channel (a Set per customer was a million small allocations).
-    private let consentBits: UInt8
-    var consents: Set<OffersConfig.Channel> { Set(OffersConfig.Channel.allCases.filter { consentBits & Self.bit($0) != 0 }) }
+    /// A bit set, not a `Set` (a million small allocations).
+    let consents: ChannelSet
     let segment: String
     let cluster: Int?
     let recencyDays: Int?
@@ -26,18 +25,21 @@ struct CustomerContext {
     /// By catalog index, ascending.
     var products: [CustomerHistory.ProductHistory]
 
-    /// Whether the customer bought the product (binary search: `products` is in catalog order).
-    func hasBought(_ product: Int32) -> Bool {
+    /// Whether the customer bought the product.
+    func hasBought(_ product: Int32) -> Bool { history(of: product) != nil }
+
+    /// The customer's figures for a product (binary search: `products` is in catalog order).
+    func history(of product: Int32) -> CustomerHistory.ProductHistory? {
         var low = 0, high = products.count
         while low < high {
             let middle = (low + high) / 2
             if products[middle].product < product { low = middle + 1 } else { high = middle }
         }
-        return low < products.count && products[low].product == product
+        return low < products.count && products[low].product == product ? products[low] : nil
     }
 
     init(key: Int64, id: String, firstName: String?, email: String?, phone: String?, birthday: (month: Int, day: Int)?,
-         consents: Set<OffersConfig.Channel>, segment: String, cluster: Int?, recencyDays: Int?, frequency: Int, monetaryMinor: Int64,
+         consents: ChannelSet, segment: String, cluster: Int?, recencyDays: Int?, frequency: Int, monetaryMinor: Int64,
          rScore: Int?, fScore: Int?, mScore: Int?, registered: Bool, products: [CustomerHistory.ProductHistory]) {
         self.key = key
         self.id = id
@@ -45,7 +47,7 @@ struct CustomerContext {
         self.email = email
         self.phone = phone
         self.birthday = birthday
-        consentBits = consents.reduce(0) { $0 | Self.bit($1) }
+        self.consents = consents
         self.segment = segment
         self.cluster = cluster
         self.recencyDays = recencyDays
@@ -58,17 +60,9 @@ struct CustomerContext {
         self.products = products
     }
 
-    private static func bit(_ channel: OffersConfig.Channel) -> UInt8 {
-        switch channel {
-        case .email: return 1
-        case .sms: return 2
-        case .push: return 4
-        }
-    }
-
     /// The channels this customer agreed to and can be reached on.
     func reachable(_ channel: OffersConfig.Channel) -> Bool {
-        guard consentBits & Self.bit(channel) != 0 else { return false }
+        guard consents.contains(ChannelSet(channel)) else { return false }
         switch channel {
         case .email: return !(email ?? "").isEmpty
         case .sms: return !(phone ?? "").isEmpty
@@ -83,12 +77,57 @@ struct CustomerContext {
 
     /// The category the customer spent most on (ties: the smaller key).
     func favouriteCategory(_ catalog: OfferCatalog) -> (key: Int64, spentMinor: Int64)? {
-        var spent: [Int64: Int64] = [:]
+        // A customer buys in a handful of categories: a short list beats a dictionary.
+        var spent: [(key: Int64, spentMinor: Int64)] = []
         for history in products {
-            if let category = catalog.products[Int(history.product)].categoryKey { spent[category, default: 0] += history.spentMinor }
+            guard let category = catalog.categoryOf[Int(history.product)] else { continue }
+            if let at = spent.firstIndex(where: { $0.key == category }) {
+                spent[at].spentMinor += history.spentMinor
+            } else {
+                spent.append((category, history.spentMinor))
+            }
         }
-        return spent.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }.map { ($0.key, $0.value) }
+        return spent.max { $0.spentMinor != $1.spentMinor ? $0.spentMinor < $1.spentMinor : $0.key > $1.key }
     }
+}
+
+/// The figures behind a candidate, by offer type: its reason and evidence texts are made from
+/// them, and only for the offers that are kept (and for `loyalty explain`). Most candidates are
+/// dropped; plain figures cost nothing to carry, where a text or a closure per candidate cost an
+/// allocation each and most of the stage's time.
+enum OfferFacts {
+    case replenishment(lastDay: Int64, purchaseDays: Int32, gaps: Int32, ownGapDays: Double, cycleDays: Double)
+    /// `source`: the catalog index of the product bought; `rule`: its index in the catalog's partner list.
+    case crossSell(source: Int32, lastDay: Int64, rule: Int32, affinity: Double)
+    case upSell(purchaseDays: Int32, topPriceMinor: Int64)
+    case favouriteItem(purchaseDays: Int32, units: Int32, lastDay: Int64)
+    /// `share`: the favourite category's share of the customer's spend.
+    case newArrival(share: Double)
+    case winBack(spentMinor: Int64)
+    case birthday(day: Int64)
+    /// `position`: 0 for the best bestseller.
+    case welcome(position: Int32)
+    case segmentBonus
+}
+
+/// Channels a customer consented to.
+struct ChannelSet: OptionSet {
+    let rawValue: UInt8
+    static let email = ChannelSet(rawValue: 1)
+    static let sms = ChannelSet(rawValue: 2)
+    static let push = ChannelSet(rawValue: 4)
+
+    init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    init(_ channel: OffersConfig.Channel) {
+        switch channel {
+        case .email: self = .email
+        case .sms: self = .sms
+        case .push: self = .push
+        }
+    }
+
+    var channels: [OffersConfig.Channel] { OffersConfig.Channel.allCases.filter { contains(ChannelSet($0)) } }
 }
 
 /// A possible offer, before arbitration.
@@ -100,14 +139,7 @@ struct OfferCandidate {
     var discountPct: Int
     /// Chance the customer responds, from the generator's evidence (documented in docs/offers.md).
     var propensity: Double
-    /// A sentence a marketer (and the customer service desk) can read.
-    var reason: String { reasonText() }
-    /// The figures behind it: rule, dates, counts.
-    var evidence: String { evidenceText() }
-    // Texts are made only for the offers that are kept (and for `loyalty explain`): most
-    // candidates are dropped, and formatting their texts took most of the stage's time.
-    private let reasonText: () -> String
-    private let evidenceText: () -> String
+    var facts: OfferFacts
     /// Filled by `OfferScoring`: the price the discount applies to (the product's, else the customer's average order).
     var basisMinor: Int64 = 0
     var marginMinor: Int64 = 0
@@ -115,15 +147,23 @@ struct OfferCandidate {
     var expectedValueMinor: Int64 = 0
     var score: Double = 0
 
-    init(type: OfferType, product: Int32? = nil, categoryKey: Int64? = nil, discountPct: Int = 0, propensity: Double,
-         reason: @autoclosure @escaping () -> String, evidence: @autoclosure @escaping () -> String) {
+    init(type: OfferType, product: Int32? = nil, categoryKey: Int64? = nil, discountPct: Int = 0, propensity: Double, facts: OfferFacts) {
         self.type = type
         self.product = product
         self.categoryKey = categoryKey
         self.discountPct = discountPct
         self.propensity = propensity
-        reasonText = reason
-        evidenceText = evidence
+        self.facts = facts
+    }
+
+    /// A sentence a marketer (and the customer service desk) can read.
+    func reason(for customer: CustomerContext, in run: OfferRun) -> String {
+        OfferGenerators.generator(of: type).reason(self, for: customer, in: run)
+    }
+
+    /// The figures behind it: rule, dates, counts.
+    func evidence(for customer: CustomerContext, in run: OfferRun) -> String {
+        OfferGenerators.generator(of: type).evidence(self, for: customer, in: run)
     }
 }
 
@@ -141,14 +181,32 @@ struct OfferRun {
 /// One offer type: who gets it and why. Generators only propose; scoring and arbitration decide.
 protocol OfferGenerator {
     var type: OfferType { get }
-    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate]
+    /// Appends the customer's candidates of this type (into one array per customer: an array per
+    /// generator was nine allocations a customer).
+    func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate])
+    /// The texts of one of this generator's candidates, from its facts.
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String
+}
+
+extension OfferGenerator {
+    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
+        var candidates: [OfferCandidate] = []
+        propose(for: customer, in: run, into: &candidates)
+        return candidates
+    }
 }
 
 enum OfferGenerators {
+    /// In `OfferType` order.
     static let all: [OfferGenerator] = [
         ReplenishmentOffers(), CrossSellOffers(), UpSellOffers(), FavouriteItemOffers(), NewArrivalOffers(),
         WinBackOffers(), BirthdayOffers(), WelcomeOffers(), SegmentBonusOffers(),
     ]
+
+    private static let byType: [OfferType: OfferGenerator] = Dictionary(uniqueKeysWithValues: all.map { ($0.type, $0) })
+
+    static func generator(of type: OfferType) -> OfferGenerator { byType[type]! }
 }
 
 /// Money as the reason texts show it (2 decimals).

@@ -1,25 +1,28 @@
 /// offers.csv (the contract's columns, then `evidence`) and offer_drops.csv.
 enum OffersReports {
-    /// The rows of offers.csv, for `write` and for other threads to help format (the evidence texts
-    /// are made here, and they are most of the work).
-    static func offerRows(_ result: OffersStage.Result, catalog: OfferCatalog, validFrom: String, validTo: String) -> ParallelCSVRows {
-        ParallelCSVRows(rows: result.offers.count) { index, csv in
-            try csv.text(result.offers[index].id)
-            try csv.text(result.customers[result.offers[index].customer].id)
-            try csv.integer(result.offers[index].rank)
-            let candidate = result.offers[index].candidate
+    /// The rows of offers.csv, for `write` and for other threads to help format (the reason and
+    /// evidence texts are made here, and they are most of the work).
+    static func offerRows(_ result: OffersStage.Result, run: OfferRun, validity: OffersStage.Validity) -> ParallelCSVRows {
+        let catalog = run.catalog
+        return ParallelCSVRows(rows: result.offers.count) { index, csv in
+            let offer = result.offers[index]
+            try OfferFeeds.writeId(offer.idNumber, to: csv)
+            let customer = result.customers[offer.customer]
+            try csv.text(customer.id)
+            try csv.integer(offer.rank)
+            let candidate = offer.candidate
             try csv.raw(candidate.type.rawValue)
             try csv.text(candidate.product.map { catalog.products[Int($0)].id })
             try csv.text(candidate.categoryKey.flatMap { catalog.categoryIds[$0] })
-            try csv.raw(result.offers[index].channel.rawValue)
+            try csv.raw(offer.channel.rawValue)
             try csv.real(candidate.score)
             try csv.money(candidate.expectedValueMinor)
             try csv.integer(candidate.discountPct)
-            try csv.text(result.offers[index].reason)
-            try csv.raw(validFrom)
-            try csv.raw(validTo)
-            try csv.raw(result.offers[index].holdout ? "true" : "false")
-            try csv.text(candidate.evidence)
+            try csv.text(candidate.reason(for: customer, in: run))
+            try csv.raw(validity.from)
+            try csv.raw(validity.to)
+            try csv.raw(offer.holdout ? "true" : "false")
+            try csv.text(candidate.evidence(for: customer, in: run))
             try csv.endRow()
         }
     }

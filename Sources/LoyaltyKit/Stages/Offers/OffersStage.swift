@@ -7,25 +7,23 @@ import GRDB
 public struct OffersStage: Stage {
     public let name = "offers"
     public let reads = ["customer", "customer_rfm", "product", "product_profile", "product_fact", "product_partner", "order_line", "offer_event"]
-    public let owns = ["offer", "offer_drop"]
-    public let checks: [TableCheck] = [
-        .holds("offer", "rank >= 1 AND discount_pct BETWEEN 0 AND 90 AND valid_from <= valid_to", describe: "offer_id"),
-    ]
+    public let owns = ["offer", "offer_run", "offer_drop"]
+    /// The offer rules are CHECK constraints of the table: a check query here would scan every
+    /// night's history.
+    public let checks: [TableCheck] = []
 
     public init() {}
 
-    /// One offer that survived arbitration.
+    /// One offer that survived arbitration. It holds no text: ids, reasons and evidence are
+    /// written straight into each output (2M offers' texts were 400 MB held at once).
     struct Offer {
         let customer: Int
         var rank: Int
         let candidate: OfferCandidate
         let channel: OffersConfig.Channel
         var holdout = false
-        var id = ""
-        /// The id's hex digits as a number: sorting by it sorts by id, without comparing strings.
+        /// The id's hex digits as a number (`OfferHoldout.writeOfferId`): sorting by it sorts by id.
         var idNumber: UInt64 = 0
-        /// The candidate's reason, made once for the table, offers.csv and the feeds.
-        var reason = ""
     }
 
     /// What the stage decided, before anything is written.
@@ -33,6 +31,8 @@ public struct OffersStage: Stage {
         var customers: [CustomerContext]
         var offers: [Offer]
         var drops: [DropKey: Int]
+
+        func reason(of offer: Offer, in run: OfferRun) -> String { offer.candidate.reason(for: customers[offer.customer], in: run) }
     }
 
     struct DropKey: Hashable, Comparable {
@@ -50,39 +50,56 @@ public struct OffersStage: Stage {
             context.warehouse, from: inputs.from, until: inputs.until, maxCustomerKey: inputs.maxCustomerKey,
             timezone: context.config.timezone, indexOfProduct: { inputs.catalog.index(ofKey: $0) })
         context.phaseDone("read \(history.purchases.count) purchases")
-        let run = OfferRun(catalog: inputs.catalog, config: config, asOf: context.asOf)
-        var result = Self.decide(inputs: inputs, history: history, run: run)
-        context.phaseDone("\(result.offers.count) offers chosen")
-        Self.assignHoldoutAndIds(&result, config: config, asOf: context.asOf, asOfText: asOfText, catalog: inputs.catalog)
-        context.phaseDone("control group drawn")
 
-        let validFrom = CivilDate.format(context.asOf + 1), validTo = CivilDate.format(context.asOf + Int64(config.validDays))
-        // offers.csv, the big feeds and the tables are written side by side; the small feeds after the tables.
-        // Every thread that finishes its own file helps format the rows of offers.csv.
-        let offerRows = OffersReports.offerRows(result, catalog: inputs.catalog, validFrom: validFrom, validTo: validTo)
-        let reports = WorkerThread(name: "offers-csv") {
-            try OffersReports.write(result, offerRows: offerRows, to: context.outputs)
-        }
-        let emailFeed = WorkerThread(name: "offers-email") {
-            try OfferFeeds.write(.email, result, catalog: inputs.catalog, config: config, validFrom: validFrom, validTo: validTo, to: context.outputs)
-            offerRows.help()
-        }
-        do {
+        // A rerun's delete of the night's earlier offers mostly waits on the disk, so it runs
+        // while the offers are decided; the same transaction then inserts the new ones (a failed
+        // run keeps the old). The writer helps format offers.csv when it is done.
+        let validity = Validity(from: CivilDate.format(context.asOf + 1), to: CivilDate.format(context.asOf + Int64(config.validDays)))
+        let decided = BatchChannel<(result: Result, offerRows: ParallelCSVRows)>(capacity: 1)
+        let tableWriter = WorkerThread(name: "offers-table") {
+            var offerRows: ParallelCSVRows?
+            defer { offerRows?.help() }
             // Customer, product and category keys all come from the tables read above, in this run.
             try context.write(enforcingForeignKeys: false) { db in
-                try Self.replace(db, result: result, catalog: inputs.catalog, asOf: asOfText, validFrom: validFrom, validTo: validTo)
+                try Self.deleteNight(db, asOf: asOfText)
+                guard let (result, rows) = try decided.receive() else { throw BatchChannel<Result>.Cancelled() }
+                offerRows = rows
+                try Self.insert(db, result: result, catalog: inputs.catalog, asOf: asOfText, validity: validity, holdoutShare: config.holdoutShare)
             }
-            for channel in [OffersConfig.Channel.push, .sms] {
-                try OfferFeeds.write(channel, result, catalog: inputs.catalog, config: config, validFrom: validFrom, validTo: validTo, to: context.outputs)
+        }
+        var result: Result
+        let offerRows: ParallelCSVRows
+        do {
+            let run = OfferRun(catalog: inputs.catalog, config: config, asOf: context.asOf)
+            result = Self.decide(inputs: inputs, history: history, run: run)
+            context.phaseDone("\(result.offers.count) offers chosen")
+            Self.assignHoldoutAndIds(&result, config: config, asOf: context.asOf, asOfText: asOfText, catalog: inputs.catalog)
+            context.phaseDone("control group drawn")
+            offerRows = OffersReports.offerRows(result, run: run, validity: validity)
+            try decided.send((result, offerRows))
+            decided.finish()
+
+            // offers.csv on its own thread, the feeds here, the table on the writer; every thread
+            // that finishes its own work helps format the rows of offers.csv.
+            let reports = WorkerThread(name: "offers-csv") {
+                try OffersReports.write(result, offerRows: offerRows, to: context.outputs)
             }
-            offerRows.help()
+            do {
+                for channel in OffersConfig.Channel.allCases {
+                    try OfferFeeds.write(channel, result, run: run, validity: validity, to: context.outputs)
+                }
+                offerRows.help()
+            } catch {
+                reports.join()
+                throw error
+            }
+            try reports.result()
         } catch {
-            reports.join()
-            emailFeed.join()
+            decided.finish(throwing: error)
+            tableWriter.join()
             throw error
         }
-        try reports.result()
-        try emailFeed.result()
+        try tableWriter.result()
         context.phaseDone("tables and outputs written")
 
         var byChannel: [OffersConfig.Channel: Int] = [:]
@@ -114,10 +131,11 @@ public struct OffersStage: Stage {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var offers: [Offer] = []
                 var drops: [DropKey: Int] = [:]
+                var candidates: [OfferCandidate] = []
                 for index in (chunk * perChunk)..<min(customers.count, (chunk + 1) * perChunk) {
                     var customer = customers[index]
                     customer.products = history.products(ofCustomerKey: customer.key, asOf: run.asOf, halfLifeDays: run.config.halfLifeDays)
-                    let decision = decideOne(customer, inputs: inputs, run: run)
+                    let decision = decideOne(customer, inputs: inputs, run: run, scratch: &candidates)
                     for (candidate, reason) in decision.dropped { drops[DropKey(reason: reason, type: candidate.type), default: 0] += 1 }
                     for (rank, candidate) in decision.kept.enumerated() {
                         offers.append(Offer(customer: index, rank: rank + 1, candidate: candidate, channel: decision.channel!))
@@ -139,7 +157,14 @@ public struct OffersStage: Stage {
     /// All of one customer's candidates, scored, and the per-customer arbitration.
     static func decideOne(_ customer: CustomerContext, inputs: OfferInputs, run: OfferRun) -> OfferArbitration.Decision {
         var candidates: [OfferCandidate] = []
-        for generator in OfferGenerators.all { candidates += generator.candidates(for: customer, in: run) }
+        return decideOne(customer, inputs: inputs, run: run, scratch: &candidates)
+    }
+
+    /// - Parameter candidates: an array to reuse from customer to customer.
+    static func decideOne(_ customer: CustomerContext, inputs: OfferInputs, run: OfferRun,
+                          scratch candidates: inout [OfferCandidate]) -> OfferArbitration.Decision {
+        candidates.removeAll(keepingCapacity: true)
+        for generator in OfferGenerators.all { generator.propose(for: customer, in: run, into: &candidates) }
         for index in candidates.indices { OfferScoring.score(&candidates[index], for: customer, in: run) }
         return OfferArbitration.decide(candidates, for: customer, suppressed: inputs.suppressed.contains(customer.key),
                                        history: inputs.history[customer.key] ?? [], in: run)
@@ -187,47 +212,66 @@ public struct OffersStage: Stage {
             customers: result.customers.map { ($0.id, $0.segment) }, share: config.holdoutShare, salt: config.holdoutSalt,
             period: OfferHoldout.period(of: asOf, rotation: config.holdoutRotation))
         let offers = result.offers, customers = result.customers
-        let texts = parallelMap(offers.count) { index -> (UInt64, String, String) in
-            let number = OfferHoldout.offerNumber(asOf: asOfText, customerId: customers[offers[index].customer].id, type: offers[index].candidate.type,
-                                                  productId: offers[index].candidate.product.map { catalog.products[Int($0)].id })
-            return (number, OfferHoldout.offerId(number: number), offers[index].candidate.reason)
+        let numbers = parallelMap(offers.count) { index in
+            OfferHoldout.offerNumber(asOf: asOfText, customerId: customers[offers[index].customer].id, type: offers[index].candidate.type,
+                                     productId: offers[index].candidate.product.map { catalog.products[Int($0)].id })
         }
         for index in result.offers.indices {
             result.offers[index].holdout = control[result.offers[index].customer]
-            (result.offers[index].idNumber, result.offers[index].id, result.offers[index].reason) = texts[index]
+            result.offers[index].idNumber = numbers[index]
         }
     }
 
-    /// Replaces this as_of's offers and drop counts; earlier runs stay as history.
-    static func replace(_ db: Database, result: Result, catalog: OfferCatalog, asOf: String, validFrom: String, validTo: String) throws {
-        try db.execute(sql: "DELETE FROM offer WHERE as_of = ?", arguments: [asOf])
-        try db.execute(sql: "DELETE FROM offer_drop WHERE as_of = ?", arguments: [asOf])
-        // Rows are offer indexes: an Offer is large, and copying one per row cost more than the insert.
+    /// The days every offer of the night is valid.
+    struct Validity {
+        let from: String
+        let to: String
+    }
+
+    /// Removes an earlier run's offers, run row and drop counts of this as_of; other nights stay as history.
+    static func deleteNight(_ db: Database, asOf: String) throws {
+        for table in ["offer", "offer_run", "offer_drop"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE as_of = ?", arguments: [asOf])
+        }
+    }
+
+    /// Inserts the night's offers, its run row and drop counts (after `deleteNight`).
+    static func insert(_ db: Database, result: Result, catalog: OfferCatalog, asOf: String, validity: Validity, holdoutShare: Double) throws {
+        // Rows are offer indexes, each offer copied once (an `Offer` is plain data, but reading
+        // `result.offers[index].x` field by field copied the whole offer for every field).
         let insert = try BatchInsert<Int>(db, insert: """
             INSERT INTO offer (as_of, offer_id, customer_key, rank, offer_type, product_key, category_key, channel, score,
-                               expected_value_minor, discount_pct, reason, valid_from, valid_to, holdout)
-            """, columns: 15) { index, statement, offset in
-            // Fields read in place (`result.offers[index].x`), never a copy of the whole offer.
+                               expected_value_minor, discount_pct, holdout)
+            """, columns: 12) { index, statement, offset in
+            let offer = result.offers[index]
             statement.bind(offset + 1, asOf)
-            statement.bind(offset + 2, result.offers[index].id)
-            statement.bind(offset + 3, result.customers[result.offers[index].customer].key)
-            statement.bind(offset + 4, Int64(result.offers[index].rank))
-            statement.bind(offset + 5, result.offers[index].candidate.type.rawValue)
-            statement.bind(offset + 6, result.offers[index].candidate.product.map { catalog.keyOf[Int($0)] })
-            statement.bind(offset + 7, result.offers[index].candidate.categoryKey)
-            statement.bind(offset + 8, result.offers[index].channel.rawValue)
-            statement.bind(offset + 9, result.offers[index].candidate.score)
-            statement.bind(offset + 10, result.offers[index].candidate.expectedValueMinor)
-            statement.bind(offset + 11, Int64(result.offers[index].candidate.discountPct))
-            statement.bind(offset + 12, result.offers[index].reason)
-            statement.bind(offset + 13, validFrom)
-            statement.bind(offset + 14, validTo)
-            statement.bind(offset + 15, Int64(result.offers[index].holdout ? 1 : 0))
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: OfferHoldout.offerIdLength) { id in
+                OfferHoldout.writeOfferId(offer.idNumber, into: id.baseAddress!)
+                statement.bind(offset + 2, bytes: UnsafeBufferPointer(id))
+            }
+            statement.bind(offset + 3, result.customers[offer.customer].key)
+            statement.bind(offset + 4, Int64(offer.rank))
+            statement.bind(offset + 5, offer.candidate.type.rawValue)
+            statement.bind(offset + 6, offer.candidate.product.map { catalog.keyOf[Int($0)] })
+            statement.bind(offset + 7, offer.candidate.categoryKey)
+            statement.bind(offset + 8, offer.channel.rawValue)
+            statement.bind(offset + 9, offer.candidate.score)
+            statement.bind(offset + 10, offer.candidate.expectedValueMinor)
+            statement.bind(offset + 11, Int64(offer.candidate.discountPct))
+            statement.bind(offset + 12, Int64(offer.holdout ? 1 : 0))
         }
         // In key order: appending to the b-tree is several times faster than inserting at random ids.
         let numbers = result.offers.map(\.idNumber)
         for index in result.offers.indices.sorted(by: { numbers[$0] < numbers[$1] }) { try insert.add(index) }
         try insert.flush()
+        var controlCustomers = 0, previous = -1
+        for offer in result.offers where offer.holdout && offer.customer != previous {
+            controlCustomers += 1
+            previous = offer.customer
+        }
+        try db.execute(sql: """
+            INSERT INTO offer_run (as_of, valid_from, valid_to, holdout_share, offers, control_customers) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [asOf, validity.from, validity.to, holdoutShare, result.offers.count, controlCustomers])
         for (key, count) in result.drops.sorted(by: { $0.key < $1.key }) {
             try db.execute(sql: "INSERT INTO offer_drop (as_of, reason, offer_type, candidates) VALUES (?, ?, ?, ?)",
                            arguments: [asOf, key.reason.rawValue, key.type.rawValue, count])

@@ -12,7 +12,7 @@ import Testing
 
     func candidate(_ type: OfferType, _ product: Int32?, propensity: Double, discount: Int = 0) -> OfferCandidate {
         OfferCandidate(type: type, product: product, categoryKey: product.map { catalog.products[Int($0)].categoryKey! }, discountPct: discount,
-                       propensity: propensity, reason: "r", evidence: "e")
+                       propensity: propensity, facts: .segmentBonus)
     }
 
     func scored(_ candidates: [OfferCandidate], _ customer: CustomerContext, _ run: OfferRun) -> [OfferCandidate] {

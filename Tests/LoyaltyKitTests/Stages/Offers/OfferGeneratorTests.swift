@@ -13,7 +13,7 @@ import Testing
         let due = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 88, asOf - 58, asOf - 28])])
         let offers = ReplenishmentOffers().candidates(for: due, in: run)
         #expect(offers.count == 1)
-        #expect(offers.first?.reason == "Time to restock Item TEA: bought every 30 days, last on 2026-10-24")
+        #expect(offers.first?.reason(for: due, in: run) == "Time to restock Item TEA: bought every 30 days, last on 2026-10-24")
         #expect(abs((offers.first?.propensity ?? 0) - (0.15 + 0.35 * (1 - 2.0 / 8))) < 1e-12)
         #expect(offers.first?.discountPct == 5)
         // Last purchase 10 days ago: due in 20 days, not yet. One purchase: no cycle.
@@ -25,9 +25,10 @@ import Testing
         // Own gaps 30, 30 (2 gaps), product cycle 60, k = 3: (2·30 + 3·60) / 5 = 48; last 46 days ago → due in 2 days.
         let catalog = OfferCase.catalog([OfferCase.product(1, "TEA", replenishDays: 60)])
         let customer = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 106, asOf - 76, asOf - 46])])
-        let offers = ReplenishmentOffers().candidates(for: customer, in: OfferCase.run(catalog))
-        #expect(offers.map(\.reason) == ["Time to restock Item TEA: bought every 48 days, last on 2026-10-06"])
-        #expect(offers.first?.evidence.contains("cycle used=48.00 d; due=2026-11-23") == true)
+        let run = OfferCase.run(catalog)
+        let offers = ReplenishmentOffers().candidates(for: customer, in: run)
+        #expect(offers.map { $0.reason(for: customer, in: run) } == ["Time to restock Item TEA: bought every 48 days, last on 2026-10-06"])
+        #expect(offers.first?.evidence(for: customer, in: run) == "purchase days=3; own median gap=30.00 d over 2 gaps; product cycle=60.00 d; cycle used=48.00 d; due=2026-11-23")
     }
 
     @Test func crossSellProposesPartnersNotYetBoughtWithLiftAboveOne() {
@@ -38,23 +39,58 @@ import Testing
                                         partners: partners)
         let history = OfferCase.bought(0, days: [asOf - 10])
         let customer = OfferCase.customer(products: [history, OfferCase.bought(3, days: [asOf - 5])])
-        let offers = CrossSellOffers().candidates(for: customer, in: OfferCase.run(catalog))
+        let run = OfferCase.run(catalog)
+        let offers = CrossSellOffers().candidates(for: customer, in: run)
         // D is bought already and C has a lift below 1: only B qualifies.
         #expect(offers.map(\.product) == [1])
         let expected = 0.5 * (1 - exp(-history.affinity))
         #expect(abs(offers[0].propensity - expected) < 1e-12)
-        #expect(offers[0].reason == "Goes with Item A, bought on 2026-11-11: 50% of orders with it also hold Item B")
-        #expect(offers[0].evidence.hasPrefix("rule A → B; confidence=0.50; lift=2.00; orders together=8"))
+        #expect(offers[0].reason(for: customer, in: run) == "Goes with Item A, bought on 2026-11-11: 50% of orders with it also hold Item B")
+        #expect(offers[0].evidence(for: customer, in: run) == "rule A → B; confidence=0.50; lift=2.00; orders together=8; affinity=\(decimalText(history.affinity))")
+    }
+
+    @Test func crossSellKeepsTheFiveBestPartnersAsABruteForceRankingDoes() {
+        var random = SplitMix64(seed: 7)
+        for _ in 0..<200 {
+            let count = 30
+            let products = (1...count).map { OfferCase.product(Int64($0), "P\($0)", active: random.next() % 5 != 0) }
+            var partners: [Int32: [OfferCatalog.Partner]] = [:]
+            for product in 0..<Int32(count) {
+                partners[product] = (0..<Int(random.next() % 12)).map { _ in
+                    // Coarse confidences, so equal propensities (and the tie rules) occur.
+                    OfferCatalog.Partner(product: Int32(random.next() % UInt64(count)), confidence: Double(random.next() % 5) / 5,
+                                         lift: Double(random.next() % 4) / 2, together: 3)
+                }
+            }
+            let catalog = OfferCase.catalog(products, partners: partners)
+            let bought = Set((0..<Int(random.next() % 8)).map { _ in Int32(random.next() % UInt64(count)) }).sorted()
+            let customer = OfferCase.customer(products: bought.map { OfferCase.bought($0, days: [asOf - Int64(random.next() % 300)]) })
+            // Brute force: every reach, the best per partner, sorted, five.
+            var best: [Int32: (propensity: Double, source: Int)] = [:]
+            for (source, history) in customer.products.enumerated() {
+                for partner in partners[history.product] ?? [] where partner.lift > 1 && products[Int(partner.product)].active && !bought.contains(partner.product) {
+                    let propensity = min(0.4, partner.confidence * (1 - exp(-history.affinity)))
+                    if let current = best[partner.product], (-current.propensity, current.source) <= (-propensity, source) { continue }
+                    best[partner.product] = (propensity, source)
+                }
+            }
+            let expected = best.sorted { ($0.value.propensity, -$0.key, -$0.value.source) > ($1.value.propensity, -$1.key, -$1.value.source) }.prefix(5)
+            let offers = CrossSellOffers().candidates(for: customer, in: OfferCase.run(catalog))
+            #expect(offers.map(\.product) == expected.map(\.key))
+            #expect(offers.map(\.propensity) == expected.map(\.value.propensity))
+        }
     }
 
     @Test func upSellPicksAPopularDearerProductWithinThePriceStep() {
         let products = [OfferCase.product(1, "P1", price: 10_0000), OfferCase.product(2, "P2", price: 14_0000, orders: 10),
                         OfferCase.product(3, "P3", price: 20_0000, orders: 50)]
         let customer = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 40, asOf - 20])])
-        let offers = UpSellOffers().candidates(for: customer, in: OfferCase.run(OfferCase.catalog(products)))
+        let run = OfferCase.run(OfferCase.catalog(products))
+        let offers = UpSellOffers().candidates(for: customer, in: run)
         // P3 sells best but costs more than 1.5 × 10.00; P2 qualifies.
         #expect(offers.map(\.product) == [1])
-        #expect(offers.first?.reason == "A step up in CAT1: Item P2 at 14.00")
+        #expect(offers.first?.reason(for: customer, in: run) == "A step up in CAT1: Item P2 at 14.00")
+        #expect(offers.first?.evidence(for: customer, in: run) == "category CAT1: 2 purchase days, dearest bought lists at 10.00; P2 price 14.00, 10 orders, premium=false")
         // Too few orders for P2: nothing.
         let unpopular = [products[0], OfferCase.product(2, "P2", price: 14_0000, orders: 4), products[2]]
         #expect(UpSellOffers().candidates(for: customer, in: OfferCase.run(OfferCase.catalog(unpopular))).isEmpty)
@@ -64,7 +100,8 @@ import Testing
         let catalog = OfferCase.catalog([OfferCase.product(1, "A", category: 2)])
         let atRisk = OfferCase.customer(segment: "At Risk", products: [OfferCase.bought(0, days: [asOf - 200])], mScore: 4)
         let offers = WinBackOffers().candidates(for: atRisk, in: OfferCase.run(catalog))
-        #expect(offers.map(\.reason) == ["We miss you: 15% off CAT2, your favourite category"])
+        #expect(offers.map { $0.reason(for: atRisk, in: OfferCase.run(catalog)) } == ["We miss you: 15% off CAT2, your favourite category"])
+        #expect(offers.first?.evidence(for: atRisk, in: OfferCase.run(catalog)) == "segment At Risk; m_score=4; last purchase 10 days ago; spent 10.00 in CAT2")
         #expect(offers.first?.categoryKey == 2 && offers.first?.product == nil)
         #expect(abs((offers.first?.propensity ?? 0) - 0.12) < 1e-12)
         let cheap = OfferCase.customer(segment: "At Risk", products: atRisk.products, mScore: 2)
@@ -76,7 +113,8 @@ import Testing
     @Test func birthdayWithinTheNextDays() {
         let run = OfferCase.run(OfferCase.catalog([]))
         let soon = OfferCase.customer(birthday: (11, 24))
-        #expect(BirthdayOffers().candidates(for: soon, in: run).map(\.reason) == ["Happy birthday on 2026-11-24: 10% off"])
+        #expect(BirthdayOffers().candidates(for: soon, in: run).map { $0.reason(for: soon, in: run) } == ["Happy birthday on 2026-11-24: 10% off"])
+        #expect(BirthdayOffers().candidates(for: soon, in: run).map { $0.evidence(for: soon, in: run) } == ["birthday 2026-11-24, 3 days after as_of"])
         #expect(BirthdayOffers().candidates(for: OfferCase.customer(birthday: (12, 5)), in: run).isEmpty)
         #expect(BirthdayOffers().candidates(for: OfferCase.customer(birthday: (11, 20)), in: run).isEmpty) // yesterday: next year
         #expect(BirthdayOffers().candidates(for: OfferCase.customer(birthday: nil), in: run).isEmpty)
@@ -89,7 +127,8 @@ import Testing
         let catalog = OfferCase.catalog([OfferCase.product(1, "A"), OfferCase.product(2, "B")])
         let customer = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 50]), OfferCase.bought(1, days: [asOf - 60, asOf - 40, asOf - 35])])
         let offers = FavouriteItemOffers().candidates(for: customer, in: OfferCase.run(catalog))
-        #expect(offers.map(\.reason) == ["Your favourite, Item B, bought on 3 days: 10% off"])
+        #expect(offers.map { $0.reason(for: customer, in: OfferCase.run(catalog)) } == ["Your favourite, Item B, bought on 3 days: 10% off"])
+        #expect(offers.first?.evidence(for: customer, in: OfferCase.run(catalog)) == "purchase days=3; units=3; last on 2026-10-17")
         #expect(abs((offers.first?.propensity ?? 0) - 0.16) < 1e-12)
         let once = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 50])])
         #expect(FavouriteItemOffers().candidates(for: once, in: OfferCase.run(catalog)).isEmpty)
@@ -101,7 +140,8 @@ import Testing
         let newcomer = OfferCase.customer(segment: "No Purchases", frequency: 0, monetary: 0, mScore: nil)
         let offers = WelcomeOffers().candidates(for: newcomer, in: OfferCase.run(catalog))
         #expect(offers.map(\.product) == [1, 2, 0]) // B, C, A: bestsellers first
-        #expect(offers.first?.reason == "Welcome! Our bestseller Item B, 10% off your first order")
+        #expect(offers.first?.reason(for: newcomer, in: OfferCase.run(catalog)) == "Welcome! Our bestseller Item B, 10% off your first order")
+        #expect(offers.last?.evidence(for: newcomer, in: OfferCase.run(catalog)) == "no purchase yet; A is bestseller #3 with 5 orders")
         #expect(WelcomeOffers().candidates(for: OfferCase.customer(frequency: 0, registered: false), in: OfferCase.run(catalog)).isEmpty)
         #expect(WelcomeOffers().candidates(for: OfferCase.customer(frequency: 2), in: OfferCase.run(catalog)).isEmpty)
     }
@@ -113,16 +153,18 @@ import Testing
                                                      OfferCase.bought(3, days: [asOf - 20], spent: 10_0000)])
         let offers = NewArrivalOffers().candidates(for: customer, in: OfferCase.run(catalog))
         #expect(offers.map(\.product) == [1])
-        #expect(offers.first?.reason == "New in CAT1, your favourite category: Item N1")
+        #expect(offers.first?.reason(for: customer, in: OfferCase.run(catalog)) == "New in CAT1, your favourite category: Item N1")
+        #expect(offers.first?.evidence(for: customer, in: OfferCase.run(catalog)) == "N1 is new; CAT1 is 75% of the customer's spend")
         #expect(abs((offers.first?.propensity ?? 0) - (0.04 + 0.06 * 0.75)) < 1e-12)
     }
 
     @Test func segmentBonusFollowsTheConfiguredTable() {
         let run = OfferCase.run(OfferCase.catalog([]))
-        #expect(SegmentBonusOffers().candidates(for: OfferCase.customer(segment: "Champions"), in: run).map(\.reason)
-            == ["As one of our Champions: early access"])
+        let champion = OfferCase.customer(segment: "Champions")
+        #expect(SegmentBonusOffers().candidates(for: champion, in: run).map { $0.reason(for: champion, in: run) } == ["As one of our Champions: early access"])
         #expect(SegmentBonusOffers().candidates(for: OfferCase.customer(segment: "Lost"), in: run).isEmpty)
         let custom = OfferCase.run(OfferCase.catalog([])) { $0.segmentBonus = ["Lost": "a free coffee"] }
-        #expect(SegmentBonusOffers().candidates(for: OfferCase.customer(segment: "Lost"), in: custom).map(\.reason) == ["As one of our Lost: a free coffee"])
+        let lost = OfferCase.customer(segment: "Lost")
+        #expect(SegmentBonusOffers().candidates(for: lost, in: custom).map { $0.reason(for: lost, in: custom) } == ["As one of our Lost: a free coffee"])
     }
 }

@@ -33,7 +33,7 @@ enum OfferCase {
     }
 
     static func customer(id: String = "C1", segment: String = "Loyal Customers", products: [CustomerHistory.ProductHistory] = [],
-                         consents: Set<OffersConfig.Channel> = [.email], email: String? = "c1@example.com", phone: String? = nil,
+                         consents: ChannelSet = [.email], email: String? = "c1@example.com", phone: String? = nil,
                          birthday: (month: Int, day: Int)? = nil, frequency: Int = 3, monetary: Int64 = 90_0000, rScore: Int? = nil,
                          mScore: Int? = 3, registered: Bool = true) -> CustomerContext {
         CustomerContext(key: 1, id: id, firstName: "Ann", email: email, phone: phone, birthday: birthday, consents: consents, segment: segment,

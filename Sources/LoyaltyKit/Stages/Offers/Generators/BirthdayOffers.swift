@@ -3,14 +3,21 @@
 struct BirthdayOffers: OfferGenerator {
     let type = OfferType.birthday
 
-    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
+    func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate]) {
         guard let birthday = customer.birthday, let next = Self.nextBirthday(birthday, onOrAfter: run.asOf),
-              next - run.asOf <= Int64(run.config.birthdayDaysAhead) else { return [] }
-        let pct = run.discount(type)
-        return [OfferCandidate(
-            type: type, discountPct: pct, propensity: 0.2,
-            reason: "Happy birthday on \(CivilDate.format(next))" + (pct > 0 ? ": \(pct)% off" : ""),
-            evidence: "birthday \(CivilDate.format(next)), \(next - run.asOf) days after as_of")]
+              next - run.asOf <= Int64(run.config.birthdayDaysAhead) else { return }
+        candidates.append(OfferCandidate(type: type, discountPct: run.discount(type), propensity: 0.2, facts: .birthday(day: next)))
+    }
+
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .birthday(day) = candidate.facts else { return "" }
+        let pct = candidate.discountPct
+        return "Happy birthday on \(CivilDate.format(day))" + (pct > 0 ? ": \(pct)% off" : "")
+    }
+
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .birthday(day) = candidate.facts else { return "" }
+        return "birthday \(CivilDate.format(day)), \(day - run.asOf) days after as_of"
     }
 
     /// The day number of the next birthday on or after `day`.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Cross-sell: a product that goes with what the customer bought, from the pairs stage's partners
-/// (lift above 1). Each past product weighs by its time-decayed affinity (half-life
+/// (lift above 1, active). Each past product weighs by its time-decayed affinity (half-life
 /// `offers.half_life_days`); a partner reached from several products keeps its best source.
 /// Propensity = confidence × (1 − e^(−affinity)), at most 0.4; the customer's five best are proposed.
 struct CrossSellOffers: OfferGenerator {
@@ -11,48 +11,66 @@ struct CrossSellOffers: OfferGenerator {
     private struct Reach {
         let partner: Int32
         let propensity: Double
-        /// Indexes into the customer's products and the source product's partners.
+        /// Indexes into the customer's products and the catalog's partner list.
         let source: Int32
         let rule: Int32
+
+        /// Better first: higher propensity, then the smaller partner, then the earlier product.
+        func isBetter(than other: Reach) -> Bool {
+            (-propensity, partner, source) < (-other.propensity, other.partner, other.source)
+        }
     }
 
-    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
-        var reaches: [Reach] = []
-        reaches.reserveCapacity(customer.products.count * 10)
-        let starts = run.catalog.partnerStarts, list = run.catalog.partnerList, isActive = run.catalog.isActive
+    func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate]) {
+        // The five best partners, each by its best reach, kept in one pass: a partner enters when
+        // it beats the fifth, and a better reach of a listed partner replaces its own. A partner
+        // pushed out cannot belong: five distinct partners already beat its best reach so far,
+        // and a later reach of it is judged again.
+        var best: [Reach] = []
+        best.reserveCapacity(Self.perCustomer + 1)
+        let starts = run.catalog.partnerStarts, list = run.catalog.partnerList
         for (sourceIndex, history) in customer.products.enumerated() {
             let weight = 1 - exp(-history.affinity)
-            let first = starts[Int(history.product)]
-            for ruleIndex in first..<starts[Int(history.product) + 1] {
+            for ruleIndex in starts[Int(history.product)]..<starts[Int(history.product) + 1] {
                 let partner = list[ruleIndex]
-                guard partner.lift > 1, isActive[Int(partner.product)], !customer.hasBought(partner.product) else { continue }
-                reaches.append(Reach(partner: partner.product, propensity: min(0.4, partner.confidence * weight),
-                                     source: Int32(sourceIndex), rule: Int32(ruleIndex)))
+                let reach = Reach(partner: partner.product, propensity: min(0.4, partner.confidence * weight),
+                                  source: Int32(sourceIndex), rule: Int32(ruleIndex))
+                if best.count == Self.perCustomer, !reach.isBetter(than: best[best.count - 1]) {
+                    // The list is by confidence: no later partner of this product can do better.
+                    if reach.propensity < best[best.count - 1].propensity { break }
+                    continue
+                }
+                // The catalog's list holds only active partners with a lift above 1.
+                guard !customer.hasBought(partner.product) else { continue }
+                if let listed = best.firstIndex(where: { $0.partner == reach.partner }) {
+                    guard reach.isBetter(than: best[listed]) else { continue }
+                    best.remove(at: listed)
+                }
+                let at = best.firstIndex { reach.isBetter(than: $0) } ?? best.count
+                best.insert(reach, at: at)
+                if best.count > Self.perCustomer { best.removeLast() }
             }
         }
-        guard !reaches.isEmpty else { return [] }
-        // The best reach of a partner not chosen yet, five times: each is its partner's best
-        // source (ties: the smaller partner, then the earlier product). Cheaper than sorting.
-        var best: [Reach] = []
-        while best.count < Self.perCustomer {
-            var pick: Reach?
-            for reach in reaches where !best.contains(where: { $0.partner == reach.partner }) {
-                guard let current = pick else { pick = reach; continue }
-                if (-reach.propensity, reach.partner, reach.source) < (-current.propensity, current.partner, current.source) { pick = reach }
-            }
-            guard let pick else { break }
-            best.append(pick)
-        }
-        return best.map { reach in
+        for reach in best {
             let history = customer.products[Int(reach.source)]
-            let rule = list[Int(reach.rule)]
-            let source = run.catalog.products[Int(history.product)]
-            let target = run.catalog.products[Int(reach.partner)]
-            return OfferCandidate(
-                type: type, product: reach.partner, categoryKey: target.categoryKey, discountPct: run.discount(type), propensity: reach.propensity,
-                reason: "Goes with \(source.name), bought on \(CivilDate.format(history.lastDay)): \(percentText(rule.confidence)) of orders with it also hold \(target.name)",
-                evidence: "rule \(source.id) → \(target.id); confidence=\(decimalText(rule.confidence)); lift=\(decimalText(rule.lift)); "
-                    + "orders together=\(rule.together); affinity=\(decimalText(history.affinity))")
+            candidates.append(OfferCandidate(
+                type: type, product: reach.partner, categoryKey: run.catalog.categoryOf[Int(reach.partner)], discountPct: run.discount(type),
+                propensity: reach.propensity,
+                facts: .crossSell(source: history.product, lastDay: history.lastDay, rule: reach.rule, affinity: history.affinity)))
         }
+    }
+
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .crossSell(source, lastDay, rule, _) = candidate.facts, let target = candidate.product else { return "" }
+        let products = run.catalog.products
+        return "Goes with \(products[Int(source)].name), bought on \(CivilDate.format(lastDay)): "
+            + "\(percentText(run.catalog.partnerList[Int(rule)].confidence)) of orders with it also hold \(products[Int(target)].name)"
+    }
+
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .crossSell(source, _, ruleIndex, affinity) = candidate.facts, let target = candidate.product else { return "" }
+        let rule = run.catalog.partnerList[Int(ruleIndex)], products = run.catalog.products
+        return "rule \(products[Int(source)].id) → \(products[Int(target)].id); confidence=\(decimalText(rule.confidence)); "
+            + "lift=\(decimalText(rule.lift)); orders together=\(rule.together); affinity=\(decimalText(affinity))"
     }
 }

@@ -4,19 +4,28 @@
 struct FavouriteItemOffers: OfferGenerator {
     let type = OfferType.favouriteItem
 
-    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
-        let favourite = customer.products.filter { run.catalog.products[Int($0.product)].active }.max { a, b in
-            if a.orders != b.orders { return a.orders < b.orders }
-            if a.units != b.units { return a.units < b.units }
-            return a.product > b.product
+    func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate]) {
+        var favourite: CustomerHistory.ProductHistory?
+        for history in customer.products where run.catalog.isActive[Int(history.product)] {
+            guard let current = favourite else { favourite = history; continue }
+            // Later products win only by more days or units: ties keep catalog order.
+            if (history.orders, history.units) > (current.orders, current.units) { favourite = history }
         }
-        guard let favourite, favourite.orders >= run.config.favouriteMinOrders else { return [] }
-        let product = run.catalog.products[Int(favourite.product)]
-        let pct = run.discount(type)
-        return [OfferCandidate(
-            type: type, product: favourite.product, categoryKey: product.categoryKey, discountPct: pct,
+        guard let favourite, favourite.orders >= run.config.favouriteMinOrders else { return }
+        candidates.append(OfferCandidate(
+            type: type, product: favourite.product, categoryKey: run.catalog.categoryOf[Int(favourite.product)], discountPct: run.discount(type),
             propensity: 0.1 + 0.2 * min(1, Double(favourite.orders) / 10),
-            reason: "Your favourite, \(product.name), bought on \(favourite.orders) days" + (pct > 0 ? ": \(pct)% off" : ""),
-            evidence: "purchase days=\(favourite.orders); units=\(favourite.units); last on \(CivilDate.format(favourite.lastDay))")]
+            facts: .favouriteItem(purchaseDays: Int32(favourite.orders), units: Int32(clamping: favourite.units), lastDay: favourite.lastDay)))
+    }
+
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .favouriteItem(purchaseDays, _, _) = candidate.facts, let index = candidate.product else { return "" }
+        let pct = candidate.discountPct
+        return "Your favourite, \(run.catalog.products[Int(index)].name), bought on \(purchaseDays) days" + (pct > 0 ? ": \(pct)% off" : "")
+    }
+
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .favouriteItem(purchaseDays, units, lastDay) = candidate.facts else { return "" }
+        return "purchase days=\(purchaseDays); units=\(units); last on \(CivilDate.format(lastDay))"
     }
 }

@@ -4,18 +4,27 @@
 struct NewArrivalOffers: OfferGenerator {
     let type = OfferType.newArrival
 
-    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
-        guard let favourite = customer.favouriteCategory(run.catalog) else { return [] }
+    func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate]) {
+        guard let favourite = customer.favouriteCategory(run.catalog), let fresh = run.catalog.newByCategory[favourite.key] else { return }
         let totalSpent = customer.products.reduce(Int64(0)) { $0 + $1.spentMinor }
         let share = totalSpent > 0 ? Double(favourite.spentMinor) / Double(totalSpent) : 0
-        let categoryId = run.catalog.categoryIds[favourite.key] ?? ""
-        let picks = (run.catalog.newByCategory[favourite.key] ?? []).lazy.filter { !customer.hasBought($0) }.prefix(2)
-        return picks.map { index in
-            let product = run.catalog.products[Int(index)]
-            return OfferCandidate(
-                type: type, product: index, categoryKey: favourite.key, discountPct: run.discount(type), propensity: 0.04 + 0.06 * share,
-                reason: "New in \(categoryId), your favourite category: \(product.name)",
-                evidence: "\(product.id) is new; \(categoryId) is \(percentText(share)) of the customer's spend")
+        var proposed = 0
+        for index in fresh where proposed < 2 && !customer.hasBought(index) {
+            candidates.append(OfferCandidate(type: type, product: index, categoryKey: favourite.key, discountPct: run.discount(type),
+                                             propensity: 0.04 + 0.06 * share, facts: .newArrival(share: share)))
+            proposed += 1
         }
+    }
+
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard let index = candidate.product else { return "" }
+        let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
+        return "New in \(categoryId), your favourite category: \(run.catalog.products[Int(index)].name)"
+    }
+
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .newArrival(share) = candidate.facts, let index = candidate.product else { return "" }
+        let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
+        return "\(run.catalog.products[Int(index)].id) is new; \(categoryId) is \(percentText(share)) of the customer's spend"
     }
 }

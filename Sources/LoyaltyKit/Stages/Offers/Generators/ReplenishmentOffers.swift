@@ -8,26 +8,37 @@ import Foundation
 struct ReplenishmentOffers: OfferGenerator {
     let type = OfferType.replenishment
 
-    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
+    func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate]) {
         let window = Double(run.config.replenishDueWindowDays)
         let shrink = Double(run.config.replenishShrinkGaps)
-        return customer.products.compactMap { history in
+        for history in customer.products {
             let product = run.catalog.products[Int(history.product)]
-            guard product.active, let own = history.medianGapDays else { return nil }
+            guard product.active, let own = history.medianGapDays else { continue }
             let gaps = Double(history.gaps)
             let cycle = product.replenishDays.map { (gaps * own + shrink * $0) / (gaps + shrink) } ?? own
-            guard cycle >= 1 else { return nil }
-            let due = history.lastDay + Int64(cycle.rounded())
-            let daysToDue = Double(due - run.asOf)
-            guard abs(daysToDue) <= window else { return nil }
+            guard cycle >= 1 else { continue }
+            let daysToDue = Double(Self.due(lastDay: history.lastDay, cycleDays: cycle) - run.asOf)
+            guard abs(daysToDue) <= window else { continue }
             let dueness = 1 - abs(daysToDue) / (window + 1)
-            let productCycle = product.replenishDays.map { "\(decimalText($0)) d" } ?? "unknown"
-            return OfferCandidate(
+            candidates.append(OfferCandidate(
                 type: type, product: history.product, categoryKey: product.categoryKey, discountPct: run.discount(type),
                 propensity: 0.15 + 0.35 * dueness,
-                reason: "Time to restock \(product.name): bought every \(Int(cycle.rounded())) days, last on \(CivilDate.format(history.lastDay))",
-                evidence: "purchase days=\(history.orders); own median gap=\(decimalText(own)) d over \(history.gaps) gaps; "
-                    + "product cycle=\(productCycle); cycle used=\(decimalText(cycle)) d; due=\(CivilDate.format(due))")
+                facts: .replenishment(lastDay: history.lastDay, purchaseDays: Int32(history.orders), gaps: Int32(history.gaps),
+                                      ownGapDays: own, cycleDays: cycle)))
         }
+    }
+
+    static func due(lastDay: Int64, cycleDays: Double) -> Int64 { lastDay + Int64(cycleDays.rounded()) }
+
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .replenishment(lastDay, _, _, _, cycle) = candidate.facts, let product = candidate.product else { return "" }
+        return "Time to restock \(run.catalog.products[Int(product)].name): bought every \(Int(cycle.rounded())) days, last on \(CivilDate.format(lastDay))"
+    }
+
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .replenishment(lastDay, purchaseDays, gaps, own, cycle) = candidate.facts, let product = candidate.product else { return "" }
+        let productCycle = run.catalog.products[Int(product)].replenishDays.map { "\(decimalText($0)) d" } ?? "unknown"
+        return "purchase days=\(purchaseDays); own median gap=\(decimalText(own)) d over \(gaps) gaps; "
+            + "product cycle=\(productCycle); cycle used=\(decimalText(cycle)) d; due=\(CivilDate.format(Self.due(lastDay: lastDay, cycleDays: cycle)))"
     }
 }

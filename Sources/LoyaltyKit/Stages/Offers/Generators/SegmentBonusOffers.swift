@@ -3,11 +3,16 @@
 struct SegmentBonusOffers: OfferGenerator {
     let type = OfferType.segmentBonus
 
-    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
-        guard let bonus = run.config.segmentBonus[customer.segment] else { return [] }
-        return [OfferCandidate(
-            type: type, discountPct: run.discount(type), propensity: 0.1,
-            reason: "As one of our \(customer.segment): \(bonus)",
-            evidence: "segment \(customer.segment); r/f/m scores from the segment stage")]
+    func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate]) {
+        guard run.config.segmentBonus[customer.segment] != nil else { return }
+        candidates.append(OfferCandidate(type: type, discountPct: run.discount(type), propensity: 0.1, facts: .segmentBonus))
+    }
+
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        "As one of our \(customer.segment): \(run.config.segmentBonus[customer.segment] ?? "")"
+    }
+
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        "segment \(customer.segment); r/f/m scores from the segment stage"
     }
 }

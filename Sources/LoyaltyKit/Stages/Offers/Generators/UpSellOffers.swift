@@ -5,36 +5,58 @@
 struct UpSellOffers: OfferGenerator {
     let type = OfferType.upSell
 
-    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
-        var byCategory: [Int64: (spent: Int64, orders: Int, topPrice: Int64)] = [:]
+    private struct CategorySpend {
+        let key: Int64
+        var spent: Int64 = 0
+        var orders = 0
+        var topPrice: Int64 = 0
+    }
+
+    func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate]) {
+        let catalog = run.catalog
+        // A customer buys in a handful of categories: a short list beats a dictionary.
+        var categories: [CategorySpend] = []
         for history in customer.products {
-            let product = run.catalog.products[Int(history.product)]
-            guard let category = product.categoryKey else { continue }
-            var entry = byCategory[category] ?? (0, 0, 0)
-            entry.spent += history.spentMinor
-            entry.orders += history.orders
-            entry.topPrice = max(entry.topPrice, product.priceMinor)
-            byCategory[category] = entry
+            guard let category = catalog.categoryOf[Int(history.product)] else { continue }
+            var at = categories.firstIndex { $0.key == category }
+            if at == nil {
+                categories.append(CategorySpend(key: category))
+                at = categories.count - 1
+            }
+            categories[at!].spent += history.spentMinor
+            categories[at!].orders += history.orders
+            categories[at!].topPrice = max(categories[at!].topPrice, catalog.priceOf[Int(history.product)])
         }
-        let categories = byCategory.sorted { $0.value.spent != $1.value.spent ? $0.value.spent > $1.value.spent : $0.key < $1.key }.prefix(2)
-        return categories.compactMap { category, entry in
+        categories.sort { $0.spent != $1.spent ? $0.spent > $1.spent : $0.key < $1.key }
+        for entry in categories.prefix(2) {
             let ceiling = Double(entry.topPrice) * run.config.upsellPriceStep
-            let catalog = run.catalog, minOrders = run.config.upsellMinOrders
-            let pick = (catalog.byCategory[category] ?? []).first { index in
+            let minOrders = run.config.upsellMinOrders
+            let pick = (catalog.byCategory[entry.key] ?? []).first { index in
                 let price = catalog.priceOf[Int(index)]
                 guard catalog.ordersOf[Int(index)] >= minOrders, Double(price) <= ceiling,
                       price > entry.topPrice || (catalog.isPremium[Int(index)] && price >= entry.topPrice) else { return false }
                 return !customer.hasBought(index)
             }
-            guard let pick else { return nil }
-            let product = run.catalog.products[Int(pick)]
-            let categoryId = run.catalog.categoryIds[category] ?? ""
-            return OfferCandidate(
-                type: type, product: pick, categoryKey: category, discountPct: run.discount(type),
+            guard let pick else { continue }
+            candidates.append(OfferCandidate(
+                type: type, product: pick, categoryKey: entry.key, discountPct: run.discount(type),
                 propensity: 0.03 + 0.07 * min(1, Double(entry.orders) / 5),
-                reason: "A step up in \(categoryId): \(product.name) at \(moneyText(product.priceMinor))\(product.premium ? " (premium)" : "")",
-                evidence: "category \(categoryId): \(entry.orders) purchase days, dearest bought lists at \(moneyText(entry.topPrice)); "
-                    + "\(product.id) price \(moneyText(product.priceMinor)), \(product.orders) orders, premium=\(product.premium)")
+                facts: .upSell(purchaseDays: Int32(entry.orders), topPriceMinor: entry.topPrice)))
         }
+    }
+
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard let index = candidate.product else { return "" }
+        let product = run.catalog.products[Int(index)]
+        let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
+        return "A step up in \(categoryId): \(product.name) at \(moneyText(product.priceMinor))\(product.premium ? " (premium)" : "")"
+    }
+
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .upSell(purchaseDays, topPrice) = candidate.facts, let index = candidate.product else { return "" }
+        let product = run.catalog.products[Int(index)]
+        let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
+        return "category \(categoryId): \(purchaseDays) purchase days, dearest bought lists at \(moneyText(topPrice)); "
+            + "\(product.id) price \(moneyText(product.priceMinor)), \(product.orders) orders, premium=\(product.premium)"
     }
 }

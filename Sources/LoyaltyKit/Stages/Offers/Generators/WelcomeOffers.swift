@@ -4,15 +4,23 @@
 struct WelcomeOffers: OfferGenerator {
     let type = OfferType.welcome
 
-    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
-        guard customer.registered, customer.frequency == 0 else { return [] }
-        let pct = run.discount(type)
-        return run.catalog.bestsellers.prefix(run.config.welcomeBestsellers).enumerated().map { position, index in
-            let product = run.catalog.products[Int(index)]
-            return OfferCandidate(
-                type: type, product: index, categoryKey: product.categoryKey, discountPct: pct, propensity: 0.06 / Double(position + 1),
-                reason: "Welcome! Our bestseller \(product.name)" + (pct > 0 ? ", \(pct)% off your first order" : ""),
-                evidence: "no purchase yet; \(product.id) is bestseller #\(position + 1) with \(product.orders) orders")
+    func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate]) {
+        guard customer.registered, customer.frequency == 0 else { return }
+        for (position, index) in run.catalog.bestsellers.prefix(run.config.welcomeBestsellers).enumerated() {
+            candidates.append(OfferCandidate(type: type, product: index, categoryKey: run.catalog.categoryOf[Int(index)], discountPct: run.discount(type),
+                                             propensity: 0.06 / Double(position + 1), facts: .welcome(position: Int32(position))))
         }
+    }
+
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard let index = candidate.product else { return "" }
+        let pct = candidate.discountPct
+        return "Welcome! Our bestseller \(run.catalog.products[Int(index)].name)" + (pct > 0 ? ", \(pct)% off your first order" : "")
+    }
+
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .welcome(position) = candidate.facts, let index = candidate.product else { return "" }
+        let product = run.catalog.products[Int(index)]
+        return "no purchase yet; \(product.id) is bestseller #\(position + 1) with \(product.orders) orders"
     }
 }

@@ -4,15 +4,23 @@
 struct WinBackOffers: OfferGenerator {
     let type = OfferType.winBack
 
-    func candidates(for customer: CustomerContext, in run: OfferRun) -> [OfferCandidate] {
+    func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate]) {
         guard run.config.winBackSegments.contains(customer.segment), let mScore = customer.mScore,
-              mScore >= run.config.winBackMinMonetaryScore, let favourite = customer.favouriteCategory(run.catalog) else { return [] }
-        let categoryId = run.catalog.categoryIds[favourite.key] ?? ""
-        let pct = run.discount(type)
-        return [OfferCandidate(
-            type: type, categoryKey: favourite.key, discountPct: pct, propensity: 0.04 + 0.02 * Double(mScore),
-            reason: pct > 0 ? "We miss you: \(pct)% off \(categoryId), your favourite category" : "We miss you: new in \(categoryId), your favourite category",
-            evidence: "segment \(customer.segment); m_score=\(mScore); last purchase \(customer.recencyDays.map { "\($0) days ago" } ?? "unknown"); "
-                + "spent \(moneyText(favourite.spentMinor)) in \(categoryId)")]
+              mScore >= run.config.winBackMinMonetaryScore, let favourite = customer.favouriteCategory(run.catalog) else { return }
+        candidates.append(OfferCandidate(type: type, categoryKey: favourite.key, discountPct: run.discount(type), propensity: 0.04 + 0.02 * Double(mScore),
+                                         facts: .winBack(spentMinor: favourite.spentMinor)))
+    }
+
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
+        let pct = candidate.discountPct
+        return pct > 0 ? "We miss you: \(pct)% off \(categoryId), your favourite category" : "We miss you: new in \(categoryId), your favourite category"
+    }
+
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+        guard case let .winBack(spent) = candidate.facts else { return "" }
+        let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
+        return "segment \(customer.segment); m_score=\(customer.mScore.map(String.init) ?? "-"); "
+            + "last purchase \(customer.recencyDays.map { "\($0) days ago" } ?? "unknown"); spent \(moneyText(spent)) in \(categoryId)"
     }
 }
