@@ -35,12 +35,15 @@ public final class CSVWriter {
 
     /// A text cell; `nil` is an empty cell.
     public func text(_ value: String?) throws {
+        guard var value else { return try separator() }
+        try value.withUTF8 { try text(bytes: $0) }
+    }
+
+    /// A text cell of UTF-8 bytes (made without a `String`), escaped and quoted as `text(_:)` does.
+    public func text(bytes: UnsafeBufferPointer<UInt8>) throws {
         try separator()
-        guard var value, !value.isEmpty else { return }
-        if escapeFormulas, let first = value.utf8.first, CSVWriter.formulaLeaders.contains(first) {
-            value = "'" + value
-        }
-        try emit(value)
+        guard let first = bytes.first else { return }
+        try emit(bytes, escaped: escapeFormulas && CSVWriter.isFormulaLeader(first))
     }
 
     /// A number, date or other cell that is not free text: quoted if it must be, never escaped.
@@ -128,27 +131,35 @@ public final class CSVWriter {
 
     private func emit(_ value: String) throws {
         var value = value
-        try value.withUTF8 { bytes in
-            var needsQuotes = false
-            for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-                needsQuotes = true
-                break
-            }
-            guard needsQuotes else { return try output.write(bytes: bytes) }
-            // Quoted: the text between quotes goes out whole, each inner quote doubled.
-            try output.write(byte: 0x22)
-            var start = 0
-            for index in bytes.indices where bytes[index] == 0x22 {
-                try output.write(bytes: UnsafeBufferPointer(rebasing: bytes[start...index]))
-                try output.write(byte: 0x22)
-                start = index + 1
-            }
-            try output.write(bytes: UnsafeBufferPointer(rebasing: bytes[start...]))
-            try output.write(byte: 0x22)
-        }
+        try value.withUTF8 { try emit($0, escaped: false) }
     }
 
-    private static let formulaLeaders: Set<UInt8> = [
-        UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
-    ]
+    /// - Parameter escaped: a `'` goes before the text (inside the quotes, when it is quoted).
+    private func emit(_ bytes: UnsafeBufferPointer<UInt8>, escaped: Bool) throws {
+        var needsQuotes = false
+        for byte in bytes where byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+            needsQuotes = true
+            break
+        }
+        if needsQuotes { try output.write(byte: 0x22) }
+        if escaped { try output.write(byte: UInt8(ascii: "'")) }
+        guard needsQuotes else { return try output.write(bytes: bytes) }
+        // Quoted: the text between quotes goes out whole, each inner quote doubled.
+        var start = 0
+        for index in bytes.indices where bytes[index] == 0x22 {
+            try output.write(bytes: UnsafeBufferPointer(rebasing: bytes[start...index]))
+            try output.write(byte: 0x22)
+            start = index + 1
+        }
+        try output.write(bytes: UnsafeBufferPointer(rebasing: bytes[start...]))
+        try output.write(byte: 0x22)
+    }
+
+    /// `=`, `+`, `-`, `@`, tab or CR: a spreadsheet runs a cell starting with one as a formula.
+    private static func isFormulaLeader(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: return true
+        default: return false
+        }
+    }
 }

@@ -124,6 +124,11 @@ public final class FileOutput {
         guard !closed, !inMemory else { return }
         try flush()
         fsync(descriptor)
+        // Nothing in a run reads its outputs back: out of the page cache they leave room for the
+        // warehouse's pages, which the next stage (or a rerun) reads again. A 1 GB night of
+        // offers otherwise pushed them out on a machine with a small cache, and the next read
+        // went to the disk.
+        posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_DONTNEED))
         closed = true
         guard Foundation.close(descriptor) == 0 else {
             throw LoyaltyError.io(path: path, message: "close failed: \(String(cString: strerror(errno)))")

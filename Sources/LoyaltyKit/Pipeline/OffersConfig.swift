@@ -187,7 +187,20 @@ public enum OfferType: String, Equatable, Hashable, Sendable, CaseIterable, Comp
     case replenishment, crossSell = "cross_sell", upSell = "up_sell", favouriteItem = "favourite_item", newArrival = "new_arrival"
     case winBack = "win_back", birthday, welcome, segmentBonus = "segment_bonus"
 
-    public static func < (a: OfferType, b: OfferType) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    public static func < (a: OfferType, b: OfferType) -> Bool { a.ordinal < b.ordinal }
+
+    /// Position in `allCases` (the order offers tie-break by), without a search.
+    public var ordinal: Int {
+        switch self {
+        case .replenishment: return 0
+        case .crossSell: return 1
+        case .upSell: return 2
+        case .favouriteItem: return 3
+        case .newArrival: return 4
+        case .winBack: return 5
+        case .birthday: return 6
+        case .welcome: return 7
+        case .segmentBonus: return 8
+        }
     }
 }

@@ -157,12 +157,16 @@ struct OfferCandidate {
     }
 
     /// A sentence a marketer (and the customer service desk) can read.
-    func reason(for customer: CustomerContext, in run: OfferRun) -> String {
+    func reason(for customer: CustomerContext, in run: OfferRun) -> String { reasonText(for: customer, in: run).description }
+
+    /// The figures behind it: rule, dates, counts.
+    func evidence(for customer: CustomerContext, in run: OfferRun) -> String { evidenceText(for: customer, in: run).description }
+
+    func reasonText(for customer: CustomerContext, in run: OfferRun) -> OfferText {
         OfferGenerators.generator(of: type).reason(self, for: customer, in: run)
     }
 
-    /// The figures behind it: rule, dates, counts.
-    func evidence(for customer: CustomerContext, in run: OfferRun) -> String {
+    func evidenceText(for customer: CustomerContext, in run: OfferRun) -> OfferText {
         OfferGenerators.generator(of: type).evidence(self, for: customer, in: run)
     }
 }
@@ -173,9 +177,18 @@ struct OfferRun {
     let config: OffersConfig
     /// Local day number of as_of.
     let asOf: Int64
+    /// `offers.discount_pct` by `OfferType.ordinal`: read for every candidate, where a dictionary
+    /// lookup hashed the type each time.
+    private let discounts: [Int]
 
-    func discount(_ type: OfferType) -> Int { config.discountPct[type] ?? 0 }
+    init(catalog: OfferCatalog, config: OffersConfig, asOf: Int64) {
+        self.catalog = catalog
+        self.config = config
+        self.asOf = asOf
+        discounts = OfferType.allCases.map { config.discountPct[$0] ?? 0 }
+    }
 
+    func discount(_ type: OfferType) -> Int { discounts[type.ordinal] }
 }
 
 /// One offer type: who gets it and why. Generators only propose; scoring and arbitration decide.
@@ -185,8 +198,8 @@ protocol OfferGenerator {
     /// generator was nine allocations a customer).
     func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate])
     /// The texts of one of this generator's candidates, from its facts.
-    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String
-    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText
 }
 
 extension OfferGenerator {
@@ -204,21 +217,5 @@ enum OfferGenerators {
         WinBackOffers(), BirthdayOffers(), WelcomeOffers(), SegmentBonusOffers(),
     ]
 
-    private static let byType: [OfferType: OfferGenerator] = Dictionary(uniqueKeysWithValues: all.map { ($0.type, $0) })
-
-    static func generator(of type: OfferType) -> OfferGenerator { byType[type]! }
-}
-
-/// Money as the reason texts show it (2 decimals).
-func moneyText(_ minor: Int64) -> String { Money.format(minor) }
-
-/// A ratio as the reason texts show it: 0.3412 → "34%".
-func percentText(_ ratio: Double) -> String { "\(Int((ratio * 100).rounded()))%" }
-
-/// A ratio with two decimals, half away from zero: 2.1349 → "2.13".
-func decimalText(_ value: Double) -> String {
-    let hundredths = Int64((value * 100).rounded())
-    let magnitude = hundredths.magnitude
-    let cents = magnitude % 100
-    return (hundredths < 0 ? "-" : "") + "\(magnitude / 100)." + (cents < 10 ? "0" : "") + "\(cents)"
+    static func generator(of type: OfferType) -> OfferGenerator { all[type.ordinal] }
 }

@@ -18,11 +18,11 @@ enum OffersReports {
             try csv.real(candidate.score)
             try csv.money(candidate.expectedValueMinor)
             try csv.integer(candidate.discountPct)
-            try csv.text(candidate.reason(for: customer, in: run))
+            try candidate.reasonText(for: customer, in: run).bytes.withUnsafeBufferPointer { try csv.text(bytes: $0) }
             try csv.raw(validity.from)
             try csv.raw(validity.to)
             try csv.raw(offer.holdout ? "true" : "false")
-            try csv.text(candidate.evidence(for: customer, in: run))
+            try candidate.evidenceText(for: customer, in: run).bytes.withUnsafeBufferPointer { try csv.text(bytes: $0) }
             try csv.endRow()
         }
     }

@@ -9,15 +9,15 @@ struct BirthdayOffers: OfferGenerator {
         candidates.append(OfferCandidate(type: type, discountPct: run.discount(type), propensity: 0.2, facts: .birthday(day: next)))
     }
 
-    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .birthday(day) = candidate.facts else { return "" }
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .birthday(day) = candidate.facts else { return .empty }
         let pct = candidate.discountPct
-        return "Happy birthday on \(CivilDate.format(day))" + (pct > 0 ? ": \(pct)% off" : "")
+        return "Happy birthday on \(date: day)" + (pct > 0 ? ": \(pct)% off" : "")
     }
 
-    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .birthday(day) = candidate.facts else { return "" }
-        return "birthday \(CivilDate.format(day)), \(day - run.asOf) days after as_of"
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .birthday(day) = candidate.facts else { return .empty }
+        return "birthday \(date: day), \(day - run.asOf) days after as_of"
     }
 
     /// The day number of the next birthday on or after `day`.

@@ -60,17 +60,17 @@ struct CrossSellOffers: OfferGenerator {
         }
     }
 
-    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .crossSell(source, lastDay, rule, _) = candidate.facts, let target = candidate.product else { return "" }
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .crossSell(source, lastDay, rule, _) = candidate.facts, let target = candidate.product else { return .empty }
         let products = run.catalog.products
-        return "Goes with \(products[Int(source)].name), bought on \(CivilDate.format(lastDay)): "
-            + "\(percentText(run.catalog.partnerList[Int(rule)].confidence)) of orders with it also hold \(products[Int(target)].name)"
+        return "Goes with \(products[Int(source)].name), bought on \(date: lastDay): "
+            + "\(percent: run.catalog.partnerList[Int(rule)].confidence) of orders with it also hold \(products[Int(target)].name)"
     }
 
-    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .crossSell(source, _, ruleIndex, affinity) = candidate.facts, let target = candidate.product else { return "" }
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .crossSell(source, _, ruleIndex, affinity) = candidate.facts, let target = candidate.product else { return .empty }
         let rule = run.catalog.partnerList[Int(ruleIndex)], products = run.catalog.products
-        return "rule \(products[Int(source)].id) → \(products[Int(target)].id); confidence=\(decimalText(rule.confidence)); "
-            + "lift=\(decimalText(rule.lift)); orders together=\(rule.together); affinity=\(decimalText(affinity))"
+        return "rule \(products[Int(source)].id) → \(products[Int(target)].id); confidence=\(decimal: rule.confidence); "
+            + "lift=\(decimal: rule.lift); orders together=\(rule.together); affinity=\(decimal: affinity)"
     }
 }

@@ -18,14 +18,14 @@ struct FavouriteItemOffers: OfferGenerator {
             facts: .favouriteItem(purchaseDays: Int32(favourite.orders), units: Int32(clamping: favourite.units), lastDay: favourite.lastDay)))
     }
 
-    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .favouriteItem(purchaseDays, _, _) = candidate.facts, let index = candidate.product else { return "" }
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .favouriteItem(purchaseDays, _, _) = candidate.facts, let index = candidate.product else { return .empty }
         let pct = candidate.discountPct
         return "Your favourite, \(run.catalog.products[Int(index)].name), bought on \(purchaseDays) days" + (pct > 0 ? ": \(pct)% off" : "")
     }
 
-    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .favouriteItem(purchaseDays, units, lastDay) = candidate.facts else { return "" }
-        return "purchase days=\(purchaseDays); units=\(units); last on \(CivilDate.format(lastDay))"
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .favouriteItem(purchaseDays, units, lastDay) = candidate.facts else { return .empty }
+        return "purchase days=\(purchaseDays); units=\(units); last on \(date: lastDay)"
     }
 }

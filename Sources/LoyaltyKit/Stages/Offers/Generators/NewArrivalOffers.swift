@@ -16,15 +16,15 @@ struct NewArrivalOffers: OfferGenerator {
         }
     }
 
-    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard let index = candidate.product else { return "" }
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard let index = candidate.product else { return .empty }
         let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
         return "New in \(categoryId), your favourite category: \(run.catalog.products[Int(index)].name)"
     }
 
-    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .newArrival(share) = candidate.facts, let index = candidate.product else { return "" }
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .newArrival(share) = candidate.facts, let index = candidate.product else { return .empty }
         let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
-        return "\(run.catalog.products[Int(index)].id) is new; \(categoryId) is \(percentText(share)) of the customer's spend"
+        return "\(run.catalog.products[Int(index)].id) is new; \(categoryId) is \(percent: share) of the customer's spend"
     }
 }

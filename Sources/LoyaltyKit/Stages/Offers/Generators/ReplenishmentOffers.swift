@@ -30,15 +30,15 @@ struct ReplenishmentOffers: OfferGenerator {
 
     static func due(lastDay: Int64, cycleDays: Double) -> Int64 { lastDay + Int64(cycleDays.rounded()) }
 
-    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .replenishment(lastDay, _, _, _, cycle) = candidate.facts, let product = candidate.product else { return "" }
-        return "Time to restock \(run.catalog.products[Int(product)].name): bought every \(Int(cycle.rounded())) days, last on \(CivilDate.format(lastDay))"
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .replenishment(lastDay, _, _, _, cycle) = candidate.facts, let product = candidate.product else { return .empty }
+        return "Time to restock \(run.catalog.products[Int(product)].name): bought every \(Int(cycle.rounded())) days, last on \(date: lastDay)"
     }
 
-    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .replenishment(lastDay, purchaseDays, gaps, own, cycle) = candidate.facts, let product = candidate.product else { return "" }
-        let productCycle = run.catalog.products[Int(product)].replenishDays.map { "\(decimalText($0)) d" } ?? "unknown"
-        return "purchase days=\(purchaseDays); own median gap=\(decimalText(own)) d over \(gaps) gaps; "
-            + "product cycle=\(productCycle); cycle used=\(decimalText(cycle)) d; due=\(CivilDate.format(Self.due(lastDay: lastDay, cycleDays: cycle)))"
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .replenishment(lastDay, purchaseDays, gaps, own, cycle) = candidate.facts, let product = candidate.product else { return .empty }
+        let productCycle: OfferText = run.catalog.products[Int(product)].replenishDays.map { "\(decimal: $0) d" } ?? "unknown"
+        return "purchase days=\(purchaseDays); own median gap=\(decimal: own) d over \(gaps) gaps; "
+            + "product cycle=\(productCycle); cycle used=\(decimal: cycle) d; due=\(date: Self.due(lastDay: lastDay, cycleDays: cycle))"
     }
 }

@@ -8,11 +8,11 @@ struct SegmentBonusOffers: OfferGenerator {
         candidates.append(OfferCandidate(type: type, discountPct: run.discount(type), propensity: 0.1, facts: .segmentBonus))
     }
 
-    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
         "As one of our \(customer.segment): \(run.config.segmentBonus[customer.segment] ?? "")"
     }
 
-    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
         "segment \(customer.segment); r/f/m scores from the segment stage"
     }
 }

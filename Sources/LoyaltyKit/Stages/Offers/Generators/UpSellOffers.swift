@@ -45,18 +45,18 @@ struct UpSellOffers: OfferGenerator {
         }
     }
 
-    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard let index = candidate.product else { return "" }
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard let index = candidate.product else { return .empty }
         let product = run.catalog.products[Int(index)]
         let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
-        return "A step up in \(categoryId): \(product.name) at \(moneyText(product.priceMinor))\(product.premium ? " (premium)" : "")"
+        return "A step up in \(categoryId): \(product.name) at \(money: product.priceMinor)\(product.premium ? " (premium)" : "")"
     }
 
-    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .upSell(purchaseDays, topPrice) = candidate.facts, let index = candidate.product else { return "" }
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .upSell(purchaseDays, topPrice) = candidate.facts, let index = candidate.product else { return .empty }
         let product = run.catalog.products[Int(index)]
         let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
-        return "category \(categoryId): \(purchaseDays) purchase days, dearest bought lists at \(moneyText(topPrice)); "
-            + "\(product.id) price \(moneyText(product.priceMinor)), \(product.orders) orders, premium=\(product.premium)"
+        return "category \(categoryId): \(purchaseDays) purchase days, dearest bought lists at \(money: topPrice); "
+            + "\(product.id) price \(money: product.priceMinor), \(product.orders) orders, premium=\(product.premium)"
     }
 }

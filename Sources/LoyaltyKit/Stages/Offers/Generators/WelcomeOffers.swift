@@ -12,14 +12,14 @@ struct WelcomeOffers: OfferGenerator {
         }
     }
 
-    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard let index = candidate.product else { return "" }
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard let index = candidate.product else { return .empty }
         let pct = candidate.discountPct
         return "Welcome! Our bestseller \(run.catalog.products[Int(index)].name)" + (pct > 0 ? ", \(pct)% off your first order" : "")
     }
 
-    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .welcome(position) = candidate.facts, let index = candidate.product else { return "" }
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .welcome(position) = candidate.facts, let index = candidate.product else { return .empty }
         let product = run.catalog.products[Int(index)]
         return "no purchase yet; \(product.id) is bestseller #\(position + 1) with \(product.orders) orders"
     }

@@ -11,16 +11,16 @@ struct WinBackOffers: OfferGenerator {
                                          facts: .winBack(spentMinor: favourite.spentMinor)))
     }
 
-    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
+    func reason(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
         let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
         let pct = candidate.discountPct
         return pct > 0 ? "We miss you: \(pct)% off \(categoryId), your favourite category" : "We miss you: new in \(categoryId), your favourite category"
     }
 
-    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> String {
-        guard case let .winBack(spent) = candidate.facts else { return "" }
+    func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
+        guard case let .winBack(spent) = candidate.facts else { return .empty }
         let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
         return "segment \(customer.segment); m_score=\(customer.mScore.map(String.init) ?? "-"); "
-            + "last purchase \(customer.recencyDays.map { "\($0) days ago" } ?? "unknown"); spent \(moneyText(spent)) in \(categoryId)"
+            + "last purchase \(customer.recencyDays.map { "\($0) days ago" } ?? "unknown"); spent \(money: spent) in \(categoryId)"
     }
 }
