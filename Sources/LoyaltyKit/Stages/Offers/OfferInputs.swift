@@ -16,26 +16,38 @@ struct OfferInputs {
     var from: Int64?
     var until: Int64
 
-    static func load(_ context: StageContext) throws -> OfferInputs {
+    /// Reads everything; the customers (a million rows, one thread) while `alongside` runs.
+    static func load<Aside>(_ context: StageContext, alongside: (OfferInputs) throws -> Aside) throws -> (OfferInputs, Aside) {
         let config = context.config.offers
         let until = context.clock.startOfDay(context.asOf + 1)
         let from = context.config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
         let fileSuppressed = try config.suppressionFile.map(readSuppressionFile) ?? []
-        return try context.warehouse.database.read { db in
-            let catalog = try OfferCatalog.load(db)
-            let customers = try loadCustomers(db, customerKey: nil)
-            let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
-            if customers.isEmpty && known > 0 {
-                throw LoyaltyError.missingPrerequisite(stage: "offers", message: "customer segments are missing: run segment first")
-            }
-            var suppressed = Set<Int64>()
+        var inputs = try context.warehouse.database.read { db in
+            var unsubscribed = Set<Int64>()
             try RowScan.forEach(db, sql: "SELECT DISTINCT customer_key FROM offer_event WHERE event = 'unsubscribed' AND at < ?",
-                                arguments: [until]) { suppressed.insert($0.int64(0)) }
-            for customer in customers where fileSuppressed.contains(customer.id) { suppressed.insert(customer.key) }
-            let history = try loadHistory(db, asOf: context.asOf, config: config, customerKey: nil, catalog: catalog)
-            return OfferInputs(catalog: catalog, customers: customers, maxCustomerKey: try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0,
-                               suppressed: suppressed, history: history, from: from, until: until)
+                                arguments: [until]) { unsubscribed.insert($0.int64(0)) }
+            let catalog = try OfferCatalog.load(db)
+            return OfferInputs(catalog: catalog, customers: [], maxCustomerKey: try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0,
+                               suppressed: unsubscribed, history: try loadHistory(db, asOf: context.asOf, config: config, customerKey: nil, catalog: catalog),
+                               from: from, until: until)
         }
+        let customers = try ConcurrentRead(context.warehouse) { db in
+            (try loadCustomers(db, customerKey: nil), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0)
+        }
+        let aside: Aside
+        do {
+            aside = try alongside(inputs)
+        } catch {
+            customers.cancel()
+            throw error
+        }
+        let (loaded, known) = try customers.result()
+        if loaded.isEmpty && known > 0 {
+            throw LoyaltyError.missingPrerequisite(stage: "offers", message: "customer segments are missing: run segment first")
+        }
+        inputs.customers = loaded
+        for customer in loaded where fileSuppressed.contains(customer.id) { inputs.suppressed.insert(customer.key) }
+        return (inputs, aside)
     }
 
     /// Customers joined with their segment figures (one customer for `loyalty explain`).
