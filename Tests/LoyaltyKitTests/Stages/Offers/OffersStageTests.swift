@@ -59,6 +59,11 @@ import Testing
         #expect(fed == Set(offers.filter { $0["holdout"] == "false" }.map { $0["offer_id"]! }))
         let warehouse = try Warehouse(path: root + "/warehouse.sqlite")
         #expect(try scalar(warehouse, "SELECT COUNT(*) FROM offer WHERE holdout = 1") == control.count)
+        // The night's row: every offer, the control customers, the configured share (0.5 here).
+        let controlCustomers = Set(offers.filter { $0["holdout"] == "true" }.map { $0["customer_id"]! }).count
+        #expect(try scalar(warehouse, "SELECT offers FROM offer_run WHERE as_of = '2026-11-21'") == offers.count)
+        #expect(try scalar(warehouse, "SELECT control_customers FROM offer_run WHERE as_of = '2026-11-21'") == controlCustomers)
+        #expect(try scalar(warehouse, "SELECT COUNT(*) FROM offer_run WHERE holdout_share = 0.5 AND valid_from = '2026-11-22'") == 1)
     }
 
     @Test func coolDownOverTwoRunsAndIdenticalReruns() throws {
