@@ -19,14 +19,6 @@ enum OfferArbitration {
         static func < (a: DropReason, b: DropReason) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
     }
 
-    /// An earlier offer to the customer (from the warehouse).
-    struct PastOffer {
-        let day: Int64
-        let type: OfferType
-        let product: Int32?
-        let channel: OffersConfig.Channel
-    }
-
     struct Decision {
         var channel: OffersConfig.Channel?
         var kept: [OfferCandidate] = []
@@ -37,7 +29,7 @@ enum OfferArbitration {
         run.config.channels.first { customer.reachable($0) }
     }
 
-    static func decide(_ candidates: [OfferCandidate], for customer: CustomerContext, suppressed: Bool, history: [PastOffer],
+    static func decide(_ candidates: [OfferCandidate], for customer: CustomerContext, suppressed: Bool, past: CustomerPast,
                        in run: OfferRun) -> Decision {
         var decision = Decision(channel: channel(for: customer, in: run))
         let config = run.config
@@ -54,8 +46,7 @@ enum OfferArbitration {
                 reason = .boughtRecently
             } else if OfferScoring.breaksMarginFloor(candidate, in: run) {
                 reason = .marginFloor
-            } else if history.contains(where: { $0.type == candidate.type && $0.product == candidate.product
-                && run.asOf - $0.day < Int64(config.cooldownDays) }) {
+            } else if past.recent.contains(where: { $0.type == candidate.type && $0.product == candidate.product }) {
                 reason = .coolDown
             } else {
                 reason = nil
@@ -64,7 +55,7 @@ enum OfferArbitration {
         }
         open.sort(by: ranksBefore)
         guard let channel = decision.channel else { return decision }
-        let pastContacts = history.filter { $0.channel == channel && run.asOf - $0.day < Int64(config.contactWindowDays) }.count
+        let pastContacts = past.contacts(on: channel)
         let cap = config.contactCaps[channel] ?? Int.max
         // The kept offers are few (max_per_customer): scanning them beats a set and a dictionary.
         for candidate in open {

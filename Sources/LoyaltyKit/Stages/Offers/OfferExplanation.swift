@@ -32,9 +32,10 @@ public enum OfferExplanation {
             var suppressed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM offer_event WHERE customer_key = ? AND event = 'unsubscribed' AND at < ?)",
                                                arguments: [key, until]) ?? false
             if let file = config.offers.suppressionFile, try OfferInputs.readSuppressionFile(file).contains(customerId) { suppressed = true }
-            let past = try OfferInputs.loadHistory(db, asOf: asOf, config: config.offers, customerKey: key, catalog: catalog)[key] ?? []
+            let pastOffers = try PastOffers.load(db, asOf: asOf, config: config.offers, maxCustomerKey: Int(key), customerKey: key, catalog: catalog)
+            let past = pastOffers[key]
             let inputs = OfferInputs(catalog: catalog, customers: [customer], maxCustomerKey: Int(key),
-                                     suppressed: suppressed ? [key] : [], history: [key: past], from: from, until: until)
+                                     suppressed: suppressed ? [key] : [], history: pastOffers, from: from, until: until)
             let run = OfferRun(catalog: catalog, config: config.offers, asOf: asOf)
             let decision = OffersStage.decideOne(customer, inputs: inputs, run: run)
             let stored = try Row.fetchAll(db, sql: """
@@ -54,7 +55,8 @@ public enum OfferExplanation {
                 + "f \(customer.fScore.map(String.init) ?? "-") m \(customer.mScore.map(String.init) ?? "-")")
             lines.append("  consents: \(customer.consents.channels.map(\.rawValue).joined(separator: ", ").nonEmpty ?? "none"); "
                 + "channel: \(decision.channel?.rawValue ?? "none")\(suppressed ? "; suppressed" : "")")
-            lines.append("  products bought: \(customer.products.count); earlier offers in the windows: \(past.count)")
+            lines.append("  products bought: \(customer.products.count); earlier offers: \(past.recent.count) in the cool-down window, "
+                + "\(OffersConfig.Channel.allCases.map { past.contacts(on: $0) }.reduce(0, +)) in the contact window")
             lines.append("")
             if !offersRun {
                 lines.append("offers: the offers stage has not run for \(asOfText) (loyalty offers --as-of \(asOfText))")

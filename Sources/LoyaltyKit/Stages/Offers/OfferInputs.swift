@@ -11,7 +11,7 @@ struct OfferInputs {
     /// Customer keys on the suppression list or unsubscribed.
     var suppressed: Set<Int64>
     /// Earlier runs' offers within the cool-down and contact windows, by customer key.
-    var history: [Int64: [OfferArbitration.PastOffer]]
+    var history: PastOffers
     /// The purchase window (the contract's figures window, segment.lookback_days).
     var from: Int64?
     var until: Int64
@@ -27,8 +27,9 @@ struct OfferInputs {
             try RowScan.forEach(db, sql: "SELECT DISTINCT customer_key FROM offer_event WHERE event = 'unsubscribed' AND at < ?",
                                 arguments: [until]) { unsubscribed.insert($0.int64(0)) }
             let catalog = try OfferCatalog.load(db)
-            return OfferInputs(catalog: catalog, customers: [], maxCustomerKey: try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0,
-                               suppressed: unsubscribed, history: try loadHistory(db, asOf: context.asOf, config: config, customerKey: nil, catalog: catalog),
+            let maxCustomerKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0
+            return OfferInputs(catalog: catalog, customers: [], maxCustomerKey: maxCustomerKey, suppressed: unsubscribed,
+                               history: try PastOffers.load(db, asOf: context.asOf, config: config, maxCustomerKey: maxCustomerKey, catalog: catalog),
                                from: from, until: until)
         }
         let customers = try ConcurrentRead(context.warehouse) { db in
@@ -76,26 +77,6 @@ struct OfferInputs {
                 products: []))
         }
         return customers
-    }
-
-    /// Offers of earlier as_of dates still inside the cool-down or contact window. The control
-    /// group's offers count too: both groups are treated alike up to the send, so the
-    /// effectiveness report compares like with like.
-    static func loadHistory(_ db: Database, asOf: Int64, config: OffersConfig, customerKey: Int64?,
-                            catalog: OfferCatalog) throws -> [Int64: [OfferArbitration.PastOffer]] {
-        let since = CivilDate.format(asOf - Int64(max(config.cooldownDays, config.contactWindowDays)))
-        var history: [Int64: [OfferArbitration.PastOffer]] = [:]
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT customer_key, as_of, offer_type, product_key, channel FROM offer
-            WHERE as_of >= ? AND as_of < ? \(customerKey == nil ? "" : "AND customer_key = \(customerKey!)")
-            """, arguments: [since, CivilDate.format(asOf)])
-        for row in rows {
-            guard let day = CivilDate.parse(row[1]), let type = OfferType(rawValue: row[2]),
-                  let channel = OffersConfig.Channel(rawValue: row[4]) else { continue }
-            let product = (row[3] as Int64?).flatMap { catalog.index(ofKey: $0) }
-            history[row[0], default: []].append(.init(day: day, type: type, product: product, channel: channel))
-        }
-        return history
     }
 
     /// The customer ids of a suppression file (CSV with a customer_id column).

@@ -31,8 +31,6 @@ public struct OffersStage: Stage {
         var customers: [CustomerContext]
         var offers: [Offer]
         var drops: [DropKey: Int]
-
-        func reason(of offer: Offer, in run: OfferRun) -> String { offer.candidate.reason(for: customers[offer.customer], in: run) }
     }
 
     struct DropKey: Hashable, Comparable {
@@ -50,7 +48,7 @@ public struct OffersStage: Stage {
                 timezone: context.config.timezone, indexOfProduct: { inputs.catalog.index(ofKey: $0) })
         }
         context.phaseDone("read \(inputs.customers.count) customers, \(inputs.catalog.products.count) products, "
-            + "\(history.purchases.count) purchases, \(inputs.history.count) customers with earlier offers")
+            + "\(history.purchases.count) purchases, \(inputs.history.customers) customers with earlier offers")
 
         // A rerun's delete of the night's earlier offers mostly waits on the disk, so it runs
         // while the offers are decided; the same transaction then inserts the new ones (a failed
@@ -168,7 +166,7 @@ public struct OffersStage: Stage {
         for generator in OfferGenerators.all { generator.propose(for: customer, in: run, into: &candidates) }
         for index in candidates.indices { OfferScoring.score(&candidates[index], for: customer, in: run) }
         return OfferArbitration.decide(candidates, for: customer, suppressed: inputs.suppressed.contains(customer.key),
-                                       history: inputs.history[customer.key] ?? [], in: run)
+                                       past: inputs.history[customer.key], in: run)
     }
 
     /// Best offers first across all customers: an offer whose discount would take its type's sum

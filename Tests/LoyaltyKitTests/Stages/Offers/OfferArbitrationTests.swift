@@ -46,7 +46,7 @@ import Testing
             candidate(.segmentBonus, nil, propensity: 0.01),               // third offer: over max_per_customer
         ], customer, run)
         // Scores: replenishment 0.3 × 4.00 = 1.20, cross-sell D 0.09 × 12.00 = 1.08, up-sell 0.1 × 10.00 = 1.00, new arrival 0.60.
-        let decision = OfferArbitration.decide(candidates, for: customer, suppressed: false, history: [], in: run)
+        let decision = OfferArbitration.decide(candidates, for: customer, suppressed: false, past: CustomerPast(), in: run)
         #expect(decision.channel == .email)
         #expect(decision.kept.map(\.type) == [.replenishment, .crossSell])
         #expect(decision.dropped.map { "\($0.candidate.type.rawValue):\($0.reason.rawValue)" } == [
@@ -60,9 +60,9 @@ import Testing
         let offer = scored([candidate(.crossSell, 3, propensity: 0.1)], OfferCase.customer(), run)
         let noConsent = OfferCase.customer(consents: [])
         let noAddress = OfferCase.customer(consents: [.email, .sms], email: nil, phone: nil)
-        #expect(OfferArbitration.decide(offer, for: noConsent, suppressed: false, history: [], in: run).dropped.map(\.reason) == [.noChannel])
-        #expect(OfferArbitration.decide(offer, for: noAddress, suppressed: false, history: [], in: run).dropped.map(\.reason) == [.noChannel])
-        #expect(OfferArbitration.decide(offer, for: OfferCase.customer(), suppressed: true, history: [], in: run).dropped.map(\.reason) == [.suppressed])
+        #expect(OfferArbitration.decide(offer, for: noConsent, suppressed: false, past: CustomerPast(), in: run).dropped.map(\.reason) == [.noChannel])
+        #expect(OfferArbitration.decide(offer, for: noAddress, suppressed: false, past: CustomerPast(), in: run).dropped.map(\.reason) == [.noChannel])
+        #expect(OfferArbitration.decide(offer, for: OfferCase.customer(), suppressed: true, past: CustomerPast(), in: run).dropped.map(\.reason) == [.suppressed])
         // Push needs consent only; the configured order picks the first reachable channel.
         let push = OfferCase.customer(consents: [.push, .sms], email: nil, phone: "+4930")
         #expect(OfferArbitration.channel(for: push, in: run) == .push)
@@ -73,12 +73,12 @@ import Testing
         let run = OfferCase.run(catalog) { $0.contactCaps[.email] = 2 }
         let customer = OfferCase.customer()
         let offers = scored([candidate(.crossSell, 3, propensity: 0.3), candidate(.upSell, 1, propensity: 0.2)], customer, run)
-        let recent = [OfferArbitration.PastOffer(day: asOf - 3, type: .crossSell, product: 3, channel: .email)]
-        let decision = OfferArbitration.decide(offers, for: customer, suppressed: false, history: recent, in: run)
+        let recent = [PastOffer(day: asOf - 3, type: .crossSell, product: 3, channel: .email)]
+        let decision = OfferArbitration.decide(offers, for: customer, suppressed: false, past: CustomerPast(recent, asOf: asOf, config: run.config), in: run)
         #expect(decision.dropped.map(\.reason) == [.coolDown])
         // 20 days ago: out of the 14-day cool-down, but still one of the 2 contacts in 30 days.
-        let older = [OfferArbitration.PastOffer(day: asOf - 20, type: .crossSell, product: 3, channel: .email)]
-        let second = OfferArbitration.decide(offers, for: customer, suppressed: false, history: older, in: run)
+        let older = [PastOffer(day: asOf - 20, type: .crossSell, product: 3, channel: .email)]
+        let second = OfferArbitration.decide(offers, for: customer, suppressed: false, past: CustomerPast(older, asOf: asOf, config: run.config), in: run)
         #expect(second.kept.map(\.type) == [.crossSell])
         #expect(second.dropped.map(\.reason) == [.contactCap])
     }
