@@ -16,7 +16,8 @@ struct OfferInputs {
     var from: Int64?
     var until: Int64
 
-    /// Reads everything; the customers (a million rows, one thread) while `alongside` runs.
+    /// Reads everything; the customers and earlier nights' offers (millions of rows, one thread)
+    /// while `alongside` runs.
     static func load<Aside>(_ context: StageContext, alongside: (OfferInputs) throws -> Aside) throws -> (OfferInputs, Aside) {
         let config = context.config.offers
         let until = context.clock.startOfDay(context.asOf + 1)
@@ -27,13 +28,13 @@ struct OfferInputs {
             try RowScan.forEach(db, sql: "SELECT DISTINCT customer_key FROM offer_event WHERE event = 'unsubscribed' AND at < ?",
                                 arguments: [until]) { unsubscribed.insert($0.int64(0)) }
             let catalog = try OfferCatalog.load(db)
-            let maxCustomerKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0
-            return OfferInputs(catalog: catalog, customers: [], maxCustomerKey: maxCustomerKey, suppressed: unsubscribed,
-                               history: try PastOffers.load(db, asOf: context.asOf, config: config, maxCustomerKey: maxCustomerKey, catalog: catalog),
-                               from: from, until: until)
+            return OfferInputs(catalog: catalog, customers: [], maxCustomerKey: try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0,
+                               suppressed: unsubscribed, history: PastOffers(), from: from, until: until)
         }
+        let (catalog, maxCustomerKey) = (inputs.catalog, inputs.maxCustomerKey)
         let customers = try ConcurrentRead(context.warehouse) { db in
-            (try loadCustomers(db, customerKey: nil), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0)
+            (try loadCustomers(db, customerKey: nil), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0,
+             try PastOffers.load(db, asOf: context.asOf, config: config, maxCustomerKey: maxCustomerKey, catalog: catalog))
         }
         let aside: Aside
         do {
@@ -42,7 +43,8 @@ struct OfferInputs {
             customers.cancel()
             throw error
         }
-        let (loaded, known) = try customers.result()
+        let (loaded, known, history) = try customers.result()
+        inputs.history = history
         if loaded.isEmpty && known > 0 {
             throw LoyaltyError.missingPrerequisite(stage: "offers", message: "customer segments are missing: run segment first")
         }

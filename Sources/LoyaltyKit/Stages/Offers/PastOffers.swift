@@ -76,37 +76,37 @@ struct PastOffers {
     static func load(_ db: Database, asOf: Int64, config: OffersConfig, maxCustomerKey: Int, customerKey: Int64? = nil,
                      catalog: OfferCatalog) throws -> PastOffers {
         let coolDownFrom = asOf - Int64(config.cooldownDays), contactFrom = asOf - Int64(config.contactWindowDays)
-        // Types and channels become numbers in SQL and the day a day number: no String per row.
-        // The dates are made here from day numbers, so they can stand in the SQL text.
+        // Types and channels become numbers in SQL: no String per row. The dates are made here
+        // from day numbers, so they can stand in the SQL text.
         let typeCase = OfferType.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.ordinal)" }.joined(separator: " ")
         let channelCase = OffersConfig.Channel.allCases.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0)" }.joined(separator: " ")
         var past = PastOffers()
         past.contacts = Array(repeating: (0, 0, 0), count: maxCustomerKey + 1)
         var pending: [(customer: Int32, offer: PastOffer)] = []
         var seen = [Bool](repeating: false, count: maxCustomerKey + 1)
-        try RowScan.forEach(db, sql: """
-            SELECT customer_key, CAST(julianday(as_of) - 2440587.5 AS INTEGER), CASE offer_type \(typeCase) END, product_key,
-                   CASE channel \(channelCase) END
-            FROM offer
-            WHERE as_of >= '\(CivilDate.format(min(coolDownFrom, contactFrom)))' AND as_of < '\(CivilDate.format(asOf))'
-            \(customerKey.map { "AND customer_key = \($0)" } ?? "")
-            """) { row in
-            let key = row.int64(0)
-            guard key >= 0, key <= Int64(maxCustomerKey), !row.isNull(2), !row.isNull(4) else { return }
-            let day = row.int64(1)
-            let channel = OffersConfig.Channel.allCases[Int(row.int64(4))]
-            let offer = PastOffer(day: day, type: OfferType.allCases[Int(row.int64(2))],
-                                  product: row.optionalInt64(3).flatMap { catalog.index(ofKey: $0) }, channel: channel)
-            if day >= contactFrom {
-                var counts = CustomerPast()
-                counts.contacts = past.contacts[Int(key)]
-                counts.count(channel)
-                past.contacts[Int(key)] = counts.contacts
-            }
-            if day >= coolDownFrom { pending.append((Int32(key), offer)) }
-            if !seen[Int(key)] {
-                seen[Int(key)] = true
-                past.customers += 1
+        // Night by night: the day is the query's, not parsed from every row.
+        for day in min(coolDownFrom, contactFrom)..<asOf {
+            try RowScan.forEach(db, sql: """
+                SELECT customer_key, CASE offer_type \(typeCase) END, product_key, CASE channel \(channelCase) END
+                FROM offer WHERE as_of = '\(CivilDate.format(day))' \(customerKey.map { "AND customer_key = \($0)" } ?? "")
+                """) { row in
+                let key = row.int64(0)
+                guard key >= 0, key <= Int64(maxCustomerKey), !row.isNull(1), !row.isNull(3) else { return }
+                let channel = OffersConfig.Channel.allCases[Int(row.int64(3))]
+                if day >= contactFrom {
+                    var counts = CustomerPast()
+                    counts.contacts = past.contacts[Int(key)]
+                    counts.count(channel)
+                    past.contacts[Int(key)] = counts.contacts
+                }
+                if day >= coolDownFrom {
+                    pending.append((Int32(key), PastOffer(day: day, type: OfferType.allCases[Int(row.int64(1))],
+                                                          product: row.optionalInt64(2).flatMap { catalog.index(ofKey: $0) }, channel: channel)))
+                }
+                if !seen[Int(key)] {
+                    seen[Int(key)] = true
+                    past.customers += 1
+                }
             }
         }
         // A counting sort by customer: linear, and keeps each customer's offers in read order.
