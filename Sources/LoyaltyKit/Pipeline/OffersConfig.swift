@@ -48,6 +48,9 @@ public struct OffersConfig: Equatable, Sendable {
     /// Segment → the bonus offered to it.
     public var segmentBonus: [String: String] = ["Champions": "early access", "Loyal Customers": "double points"]
     /// Template fields written to every feed after the recipient columns.
+    /// offers.csv ends with an `evidence` column (not in the contract; `loyalty explain` shows
+    /// the evidence of any offer either way).
+    public var evidenceColumn = false
     public var feedFields: [FeedField] = [.firstName, .productName, .price, .discountPct, .validTo, .segment]
     /// Test recipients appended to every feed (a sample of the top offer), so the team sees each send.
     public var testRecipients: [TestRecipient] = []
@@ -117,6 +120,7 @@ public struct OffersConfig: Equatable, Sendable {
         offers.winBackMinMonetaryScore = try map.int("win_back_min_m_score", in: 1...20) ?? offers.winBackMinMonetaryScore
         offers.favouriteMinOrders = try map.int("favourite_min_orders", in: 1...1000) ?? offers.favouriteMinOrders
         offers.welcomeBestsellers = try map.int("welcome_bestsellers", in: 1...100) ?? offers.welcomeBestsellers
+        offers.evidenceColumn = try map.bool("evidence_column") ?? offers.evidenceColumn
         if var discounts = try map.mapping("discount_pct") {
             for type in OfferType.allCases {
                 if let pct = try discounts.int(type.rawValue, in: 0...90) { offers.discountPct[type] = pct }
@@ -173,6 +177,7 @@ public struct OffersConfig: Equatable, Sendable {
             "offers.replenish_due_window_days=\(replenishDueWindowDays)", "offers.replenish_shrink_gaps=\(replenishShrinkGaps)",
             "offers.birthday_days_ahead=\(birthdayDaysAhead)", "offers.win_back_segments=\(winBackSegments.joined(separator: "|"))",
             "offers.win_back_min_m_score=\(winBackMinMonetaryScore)", "offers.favourite_min_orders=\(favouriteMinOrders)",
+            "offers.evidence_column=\(evidenceColumn)",
             "offers.welcome_bestsellers=\(welcomeBestsellers)",
             "offers.discount_pct=\(discountPct.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue):\($0.value)" }.joined(separator: ","))",
             "offers.budget=\(budgetMinor.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue):\($0.value)" }.joined(separator: ","))",

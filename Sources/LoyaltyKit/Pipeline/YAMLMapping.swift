@@ -75,6 +75,12 @@ struct YAMLMapping {
         return value
     }
 
+    mutating func bool(_ key: String) throws -> Bool? {
+        guard let node = node(key) else { return nil }
+        guard let value = node.bool else { throw fail(key, "expected true or false, got '\(node.string ?? "?")'") }
+        return value
+    }
+
     mutating func double(_ key: String, in range: ClosedRange<Double>) throws -> Double? {
         guard let node = node(key) else { return nil }
         guard let value = node.float, value.isFinite else { throw fail(key, "expected a number, got '\(node.string ?? "?")'") }

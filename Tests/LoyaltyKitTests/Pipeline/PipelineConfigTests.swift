@@ -38,6 +38,7 @@ import Testing
             ("seed: many\n", 1, "seed"),
             ("pairs:\n  min_count: 0\n", 2, "pairs.min_count"),
             ("offers:\n  holdout_share: 0.9\n", 2, "offers.holdout_share"),
+            ("offers:\n  evidence_column: maybe\n", 2, "offers.evidence_column"),
             ("timezone: Mars/Base\n", 1, "timezone"),
             ("segment:\n  k: lots\n", 2, "segment.k"),
             ("segment:\n  cut_points:\n    recency: [30, 10, 60, 90]\n", 3, "segment.cut_points.recency"),

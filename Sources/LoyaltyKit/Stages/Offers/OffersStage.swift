@@ -81,7 +81,7 @@ public struct OffersStage: Stage {
             // offers.csv on its own thread, the feeds here, the table on the writer; every thread
             // that finishes its own work helps format the rows of offers.csv.
             let reports = WorkerThread(name: "offers-csv") {
-                try OffersReports.write(result, offerRows: offerRows, to: context.outputs)
+                try OffersReports.write(result, offerRows: offerRows, withEvidence: config.evidenceColumn, to: context.outputs)
             }
             do {
                 for channel in OffersConfig.Channel.allCases {

@@ -48,6 +48,9 @@ import Testing
         try write("timezone: UTC\noffers:\n  holdout_share: 0.5\n", to: root + "/half.yml")
         try runPipeline(input: delivery, root: root, pipeline: root + "/half.yml")
         let offers = try offers(root)
+        // Without offers.evidence_column, offers.csv has the contract's columns only.
+        #expect(try readCSV(root + "/out/offers.csv")[0] == ["offer_id", "customer_id", "rank", "offer_type", "product_id", "category_id", "channel",
+                                                             "score", "expected_value", "discount_pct", "reason", "valid_from", "valid_to", "holdout"])
         let control = Set(offers.filter { $0["holdout"] == "true" }.map { $0["offer_id"]! })
         #expect(!control.isEmpty)
         var fed = Set<String>()
