@@ -63,6 +63,10 @@ struct OfferCatalog {
     /// customer, one contiguous array saves a pointer chase and a cache miss per product.
     var partnerStarts: [Int] = [0]
     var partnerList: [Partner] = []
+    /// The two fields of `partnerList` the generator's inner loop reads, in arrays of their own: a
+    /// sixth of the bytes, so more of them stay in the cache (a load per customer product missed it).
+    var partnerProducts: [Int32] = []
+    var partnerConfidences: [Double] = []
     /// Active products by category, bestseller first.
     var byCategory: [Int64: [Int32]] = [:]
     /// Active products, bestseller first.
@@ -138,6 +142,8 @@ struct OfferCatalog {
                 .sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.product < $1.product }
             partnerStarts.append(partnerList.count)
         }
+        partnerProducts = partnerList.map(\.product)
+        partnerConfidences = partnerList.map(\.confidence)
         keyOf = products.map(\.key)
         priceOf = products.map(\.priceMinor)
         ordersOf = products.map(\.orders)

@@ -180,12 +180,15 @@ struct OfferRun {
     /// `offers.discount_pct` by `OfferType.ordinal`: read for every candidate, where a dictionary
     /// lookup hashed the type each time.
     private let discounts: [Int]
+    /// Each product's margin at `offers.margin_rate`, by catalog index (scoring reads it per candidate).
+    let marginOf: [Int64]
 
     init(catalog: OfferCatalog, config: OffersConfig, asOf: Int64) {
         self.catalog = catalog
         self.config = config
         self.asOf = asOf
         discounts = OfferType.allCases.map { config.discountPct[$0] ?? 0 }
+        marginOf = catalog.products.map { catalog.marginMinor($0, marginRate: config.marginRate) }
     }
 
     func discount(_ type: OfferType) -> Int { discounts[type.ordinal] }

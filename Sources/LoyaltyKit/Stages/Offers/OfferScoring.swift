@@ -13,9 +13,8 @@ enum OfferScoring {
     static func score(_ candidate: inout OfferCandidate, for customer: CustomerContext, in run: OfferRun) {
         let basisMinor: Int64, marginMinor: Int64
         if let index = candidate.product {
-            let product = run.catalog.products[Int(index)]
-            basisMinor = product.priceMinor
-            marginMinor = run.catalog.marginMinor(product, marginRate: run.config.marginRate)
+            basisMinor = run.catalog.priceOf[Int(index)]
+            marginMinor = run.marginOf[Int(index)]
         } else {
             basisMinor = customer.averageOrderMinor ?? run.catalog.bestsellers.first.map { run.catalog.products[Int($0)].priceMinor } ?? 0
             marginMinor = Int64((Double(basisMinor) * run.config.marginRate).rounded())

@@ -28,12 +28,11 @@ struct CrossSellOffers: OfferGenerator {
         // and a later reach of it is judged again.
         var best: [Reach] = []
         best.reserveCapacity(Self.perCustomer + 1)
-        let starts = run.catalog.partnerStarts, list = run.catalog.partnerList
+        let starts = run.catalog.partnerStarts, partners = run.catalog.partnerProducts, confidences = run.catalog.partnerConfidences
         for (sourceIndex, history) in customer.products.enumerated() {
             let weight = 1 - exp(-history.affinity)
             for ruleIndex in starts[Int(history.product)]..<starts[Int(history.product) + 1] {
-                let partner = list[ruleIndex]
-                let reach = Reach(partner: partner.product, propensity: min(0.4, partner.confidence * weight),
+                let reach = Reach(partner: partners[ruleIndex], propensity: min(0.4, confidences[ruleIndex] * weight),
                                   source: Int32(sourceIndex), rule: Int32(ruleIndex))
                 if best.count == Self.perCustomer, !reach.isBetter(than: best[best.count - 1]) {
                     // The list is by confidence: no later partner of this product can do better.
@@ -41,7 +40,7 @@ struct CrossSellOffers: OfferGenerator {
                     continue
                 }
                 // The catalog's list holds only active partners with a lift above 1.
-                guard !customer.hasBought(partner.product) else { continue }
+                guard !customer.hasBought(reach.partner) else { continue }
                 if let listed = best.firstIndex(where: { $0.partner == reach.partner }) {
                     guard reach.isBetter(than: best[listed]) else { continue }
                     best.remove(at: listed)
