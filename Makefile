@@ -8,13 +8,13 @@ BIN        := .build/debug/loyalty
 RELEASE    := .build/release/loyalty
 STAGE_ARGS ?=
 
-.PHONY: build release demo test bench ingest enrich segment pairs offers explain fixtures clean help
+.PHONY: build release demo test bench ingest enrich segment pairs offers publish explain fixtures clean help
 
 help:
 	@echo "make demo      build, run the pipeline on fixtures/demo, print where the outputs are"
 	@echo "make test      build and run every test"
 	@echo "make bench     release build, then the speed and memory benchmarks (bench/README.md)"
-	@echo "make ingest    run one stage (also: enrich, segment, pairs, offers) against the warehouse"
+	@echo "make ingest    run one stage (also: enrich, segment, pairs, offers, publish) against the warehouse"
 	@echo "               PIPELINE=$(PIPELINE) AS_OF=$(AS_OF) STAGE_ARGS='--input DIR'"
 	@echo "make explain CUSTOMER=C000002   why a customer got each offer (and which were dropped)"
 	@echo "make fixtures  regenerate fixtures/demo with the generator"
@@ -41,7 +41,7 @@ test:
 bench: release
 	bash bench/run.sh
 
-ingest enrich segment pairs offers: build
+ingest enrich segment pairs offers publish: build
 	$(BIN) $@ --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
 
 explain: build

@@ -5,6 +5,6 @@ public enum NightlyPipeline {
     public static let contractStageNames = ["ingest", "enrich", "segment", "pairs", "offers", "publish"]
 
     public static func stages() -> [Stage] {
-        [IngestStage(), EnrichStage(), SegmentStage(), PairsStage(), OffersStage()]
+        [IngestStage(), EnrichStage(), SegmentStage(), PairsStage(), OffersStage(), PublishStage()]
     }
 }

@@ -15,6 +15,7 @@ public struct PipelineConfig: Equatable, Sendable {
     public var segment = SegmentConfig()
     public var pairs = PairsConfig()
     public var offers = OffersConfig()
+    public var publish = PublishConfig()
 
     public init() {}
 
@@ -136,6 +137,10 @@ public struct PipelineConfig: Equatable, Sendable {
             config.offers = try OffersConfig.parse(&offers)
             try offers.rejectUnknownKeys()
         }
+        if var publish = try top.mapping("publish") {
+            config.publish = try PublishConfig.parse(&publish)
+            try publish.rejectUnknownKeys()
+        }
         try top.rejectUnknownKeys()
         return config
     }
@@ -222,7 +227,7 @@ public struct PipelineConfig: Equatable, Sendable {
             "segment.max_iter=\(segment.maxIter)",
             "pairs.min_count=\(pairs.minCount)", "pairs.min_confidence=\(pairs.minConfidence)",
             "pairs.partners=\(pairs.partners)", "pairs.scope=\(pairs.scope.rawValue)", "pairs.window_days=\(pairs.windowDays)", "pairs.category_level=\(pairs.categoryLevel.map(String.init) ?? "leaf")",
-        ] + offers.canonicalLines
+        ] + offers.canonicalLines + publish.canonicalLines
         for (index, rule) in segment.rules.enumerated() {
             lines.append("segment.rules.\(index)=\(rule.name)|\(rule.recency)|\(rule.frequency)|\(rule.monetary)")
         }

@@ -20,15 +20,15 @@ import Testing
         #expect(throws: LoyaltyError.self) { try runner.run(settings: settings, selection: .all, command: "test") }
         held.release()
         let result = try runner.run(settings: settings, selection: .all, command: "test")
-        #expect(result.stages.map(\.name) == ["ingest", "enrich", "segment", "pairs", "offers"])
+        #expect(result.stages.map(\.name) == ["ingest", "enrich", "segment", "pairs", "offers", "publish"])
         _ = try RunLock(warehousePath: root + "/w.sqlite")
     }
 
     @Test func stageSelection() throws {
         let runner = PipelineRunner(stages: NightlyPipeline.stages(), logger: quietLogger)
         #expect(try runner.select(.only("ingest")).map(\.name) == ["ingest"])
-        #expect(try runner.select(.from("ingest")).map(\.name) == ["ingest", "enrich", "segment", "pairs", "offers"])
-        #expect(try runner.select(.from("segment")).map(\.name) == ["segment", "pairs", "offers"])
+        #expect(try runner.select(.from("ingest")).map(\.name) == ["ingest", "enrich", "segment", "pairs", "offers", "publish"])
+        #expect(try runner.select(.from("segment")).map(\.name) == ["segment", "pairs", "offers", "publish"])
         #expect(throws: LoyaltyError.self) { try runner.select(.only("bogus")) }
         #expect(throws: LoyaltyError.self) { try StageSelection(only: "ingest", from: "ingest") }
     }

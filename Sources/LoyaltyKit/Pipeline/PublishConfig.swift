@@ -1,0 +1,42 @@
+/// `publish:` in the pipeline file: how the reports read the warehouse for marketers.
+public struct PublishConfig: Equatable, Sendable {
+    /// A customer is active with an order within this many days up to as_of (as_of included).
+    public var activeDays = 90
+    /// A customer is new when their first order is within this many days up to as_of.
+    public var newDays = 30
+    /// What to do with each segment, in segments_report.csv; a segment without one gets none.
+    public var segmentActions: [String: String] = [
+        "Champions": "Reward them: early access, no discounts needed; ask for reviews and referrals",
+        "Loyal Customers": "Up-sell dearer lines; invite to the loyalty tier above",
+        "Potential Loyalist": "Offer membership or a loyalty programme; recommend related products",
+        "New Customers": "Onboard: welcome series, help with the first repeat purchase",
+        "Promising": "Build the habit: free shipping or a small voucher on the next order",
+        "Need Attention": "Limited-time offers on what they bought before; reactivate with recommendations",
+        "About To Sleep": "Win them back with popular products and a modest discount",
+        "At Risk": "Personal win-back: renewals, a stronger discount, a service call",
+        "Can't Lose Them": "Win them back with the best offers; ask what went wrong",
+        "Lost": "One last revival campaign; otherwise stop spending on them",
+        "Others": "Watch: no rule matched their scores",
+        "No Purchases": "Convert: welcome offer with bestsellers",
+    ]
+
+    public init() {}
+
+    static func parse(_ map: inout YAMLMapping) throws -> PublishConfig {
+        var publish = PublishConfig()
+        publish.activeDays = try map.int("active_days", in: 1...3650) ?? publish.activeDays
+        publish.newDays = try map.int("new_days", in: 1...3650) ?? publish.newDays
+        if var actions = try map.mapping("segment_actions") {
+            for segment in actions.keys {
+                guard let text = try actions.string(segment), !text.isEmpty else { throw actions.fail(segment, "expected the action as text") }
+                publish.segmentActions[segment] = text
+            }
+        }
+        return publish
+    }
+
+    var canonicalLines: [String] {
+        ["publish.active_days=\(activeDays)", "publish.new_days=\(newDays)",
+         "publish.segment_actions=\(segmentActions.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: "|"))"]
+    }
+}

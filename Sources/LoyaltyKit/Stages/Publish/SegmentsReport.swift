@@ -1,0 +1,79 @@
+import GRDB
+
+/// segments_report.csv: each segment decoded for a marketer — who is in it (the rule's score
+/// ranges), how big and how valuable it is, and what to do with it (`publish.segment_actions`).
+enum SegmentsReport {
+    struct Row: Equatable {
+        let segment: String
+        var customers = 0
+        var revenueMinor: Int64 = 0
+        var recencySum = 0
+        var recencyCount = 0
+        var frequencySum = 0
+        var activitySum = 0.0
+        var activityCount = 0
+    }
+
+    /// Segments in rule order, then Others and No Purchases (as segments.csv lists them).
+    static func load(_ db: Database, rules: [SegmentRule]) throws -> [Row] {
+        var names: [String] = []
+        for rule in rules where !names.contains(rule.name) { names.append(rule.name) }
+        for extra in [SegmentRuleBook.others, SegmentRuleBook.noPurchases] where !names.contains(extra) { names.append(extra) }
+        var rows = names.map { Row(segment: $0) }
+        try RowScan.forEach(db, sql: "SELECT segment, monetary_minor, recency_days, frequency, activity_coefficient FROM customer_rfm") { scan in
+            let name = scan.text(0)
+            var index = names.firstIndex(of: name)
+            if index == nil {
+                names.append(name)
+                rows.append(Row(segment: name))
+                index = rows.count - 1
+            }
+            rows[index!].customers += 1
+            rows[index!].revenueMinor += scan.int64(1)
+            if let recency = scan.optionalInt64(2) {
+                rows[index!].recencySum += Int(recency)
+                rows[index!].recencyCount += 1
+            }
+            rows[index!].frequencySum += Int(scan.int64(3))
+            if let activity = scan.optionalDouble(4) {
+                rows[index!].activitySum += activity
+                rows[index!].activityCount += 1
+            }
+        }
+        return rows
+    }
+
+    static func write(_ rows: [Row], rules: [SegmentRule], actions: [String: String], to outputs: OutputFolder) throws {
+        let customers = rows.reduce(0) { $0 + $1.customers }, revenue = rows.reduce(Int64(0)) { $0 + $1.revenueMinor }
+        try outputs.writeCSV("segments_report.csv", header: [
+            "segment", "rule", "customers", "share_customers", "revenue", "share_revenue", "avg_recency_days", "avg_frequency",
+            "avg_monetary", "avg_order_value", "avg_activity_coefficient", "action",
+        ]) { csv in
+            for row in rows {
+                try csv.text(row.segment)
+                try csv.text(rule(of: row.segment, in: rules))
+                try csv.integer(row.customers)
+                try csv.real(customers > 0 ? Double(row.customers) / Double(customers) : nil)
+                try csv.money(row.revenueMinor)
+                try csv.real(revenue != 0 ? Double(row.revenueMinor) / Double(revenue) : nil)
+                try csv.real(row.recencyCount > 0 ? Double(row.recencySum) / Double(row.recencyCount) : nil)
+                try csv.real(row.customers > 0 ? Double(row.frequencySum) / Double(row.customers) : nil)
+                try csv.money(row.customers > 0 ? row.revenueMinor : nil, dividedBy: Int64(max(row.customers, 1)))
+                try csv.money(row.frequencySum > 0 ? row.revenueMinor : nil, dividedBy: Int64(max(row.frequencySum, 1)))
+                try csv.real(row.activityCount > 0 ? row.activitySum / Double(row.activityCount) : nil)
+                try csv.text(actions[row.segment])
+                try csv.endRow()
+            }
+        }
+    }
+
+    /// The scores a segment's (first) rule asks for, e.g. "r 5–5, f 5–5, m 5–5".
+    static func rule(of segment: String, in rules: [SegmentRule]) -> String {
+        if segment == SegmentRuleBook.noPurchases { return "no order of positive amount in the window" }
+        guard let rule = rules.first(where: { $0.name == segment }) else {
+            return segment == SegmentRuleBook.others ? "scores no rule matches" : ""
+        }
+        func range(_ scores: ClosedRange<Int>) -> String { "\(scores.lowerBound)–\(scores.upperBound)" }
+        return "r \(range(rule.recency)), f \(range(rule.frequency)), m \(range(rule.monetary))"
+    }
+}

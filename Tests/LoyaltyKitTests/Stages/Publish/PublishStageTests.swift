@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import LoyaltyKit
+
+/// The publish reports on hand-made deliveries, every figure worked out by hand.
+@Suite struct PublishStageTests {
+    func kpis(_ root: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: root + "/out/kpi_summary.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func number(_ value: Any?) -> Double? { (value as? NSNumber)?.doubleValue }
+
+    @Test func kpiSummaryOfTheSegmentCase() throws {
+        // As of 2026-11-21, all history. C1: O1 100, O2 50 (11-20), O3 30 (11-01), O11 −5 (a net
+        // return) → 3 orders. C2: O4 40 (10-22), O5 −40 → 1. C3: only a return (−20). C4: nothing.
+        // C5: O8 500 (2025-11-21; O7 is after as_of). C6: O9 6 − 1 discount = 5. Anonymous O10 99.
+        let root = try temporaryFolder()
+        try runPipeline(input: fixture("cases/segment"), root: root)
+        let kpis = try kpis(root)
+        #expect(kpis["as_of"] as? String == "2026-11-21" && kpis["period_from"] is NSNull)
+        #expect(number(kpis["customers"]) == 6 && number(kpis["buyers"]) == 4)
+        // Active: last order within 90 days (C1 1 day, C2 30, C6 0; C5 365 is not). New: first
+        // order on or after 2026-10-23 (C1 11-01, C6 11-21; C2 10-22 is a day early).
+        #expect(number(kpis["active_customers"]) == 3 && number(kpis["new_customers"]) == 2)
+        // Revenue nets every line of the window, returns and the anonymous order included:
+        // 100 + 50 + 30 − 5 + 40 − 40 − 20 + 500 + 5 + 99 = 759; 7 orders of positive amount.
+        #expect(number(kpis["revenue"]) == 759 && number(kpis["orders"]) == 7)
+        #expect(number(kpis["average_check"]) == 108.43) // 759 / 7 = 108.428…
+        #expect(number(kpis["purchase_frequency"]) == 1.5 && number(kpis["repeat_rate"]) == 0.25) // (3+1+1+1)/4; C1 of 4
+        // Activity: C1 2 days of 21 (11-01 … 11-21), C2 1 of 31, C5 1 of 366, C6 1 of 1.
+        let activity = (2.0 / 21 + 1.0 / 31 + 1.0 / 366 + 1.0) / 4
+        #expect(abs((number(kpis["mean_activity_coefficient"]) ?? 0) - activity) < 1e-12)
+        #expect(number(kpis["bonus_earned"]) == 0 && number(kpis["bonus_spent"]) == 0)
+
+        let report = try readCSV(root + "/out/segments_report.csv")
+        #expect(report[0] == ["segment", "rule", "customers", "share_customers", "revenue", "share_revenue", "avg_recency_days", "avg_frequency",
+                              "avg_monetary", "avg_order_value", "avg_activity_coefficient", "action"])
+        let rows = Dictionary(uniqueKeysWithValues: report.dropFirst().map { ($0[0], $0) })
+        #expect(report.dropFirst().reduce(0) { $0 + Int($1[2])! } == 6)
+        // C3 (a return of 20.00) and C4 have no order of positive amount.
+        let none = try #require(rows["No Purchases"])
+        #expect(none[1] == "no order of positive amount in the window" && none[2] == "2" && none[4] == "-20.00")
+        #expect(none[11] == "Convert: welcome offer with bestsellers")
+        #expect(rows["Champions"]?[1] == "r 5–5, f 5–5, m 5–5")
+    }
+
+    @Test func bonusesWindowsAndActionsFromTheConfig() throws {
+        let root = try temporaryFolder()
+        let input = root + "/in"
+        try write("category_id,parent_id,name\nALL,,Everything\n", to: input + "/categories.csv")
+        try write("product_id,name,category_id,price\nA,Item A,ALL,10.00\n", to: input + "/products.csv")
+        try write("customer_id,first_name\nC1,One\nC2,Two\n", to: input + "/customers.csv")
+        try write("""
+            order_id,customer_id,ordered_at,product_id,quantity,unit_price,discount,store_id,channel,bonus_earned,bonus_spent
+            O1,C1,2026-11-20T10:00:00Z,A,2,10.00,,,,1.00,0.50
+            O2,C2,2026-11-01T10:00:00Z,A,1,10.00,,,,0.50,
+            O3,,2026-11-21T10:00:00Z,A,1,5.00,,,,,
+            O4,C1,2026-11-10T10:00:00Z,A,1,10.00,,,,,
+
+            """, to: input + "/transactions.csv")
+        try write("""
+            timezone: UTC
+            publish:
+              active_days: 10
+              new_days: 15
+              segment_actions:
+                No Purchases: Send the welcome mail
+            """, to: root + "/p.yml")
+        try runPipeline(input: input, root: root, pipeline: root + "/p.yml")
+        let kpis = try kpis(root)
+        // Active within 10 days: C1 (1 day), not C2 (20). New since 2026-11-07: C1 (first 11-10), not C2.
+        #expect(number(kpis["active_customers"]) == 1 && number(kpis["new_customers"]) == 1)
+        #expect(number(kpis["active_days"]) == 10 && number(kpis["new_days"]) == 15)
+        // 20 + 10 + 5 + 10 = 45 in 4 orders; C1 2 orders, C2 1.
+        #expect(number(kpis["revenue"]) == 45 && number(kpis["orders"]) == 4 && number(kpis["average_check"]) == 11.25)
+        #expect(number(kpis["purchase_frequency"]) == 1.5 && number(kpis["repeat_rate"]) == 0.5)
+        #expect(number(kpis["bonus_earned"]) == 1.5 && number(kpis["bonus_spent"]) == 0.5)
+        let report = try readCSV(root + "/out/segments_report.csv")
+        #expect(report.first { $0[0] == "No Purchases" }?[11] == "Send the welcome mail")
+    }
+}
