@@ -63,6 +63,11 @@ offers_figures() { # label (enrich, segment and pairs must have run on that ware
         $BIN offers --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out"
 }
 
+publish_figures() { # label (segment must have run on that warehouse)
+    python3 bench/measure.py --runs "$RUNS" --label "$1: loyalty publish" \
+        $BIN publish --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$WORK/$1.sqlite" --out "$WORK/out"
+}
+
 pairs_figures() { # label (uses the warehouse the last ingest of that label left)
     python3 bench/measure.py --runs "$RUNS" --label "$1: loyalty pairs (min_count 2)" \
         $BIN pairs --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$WORK/$1.sqlite" --out "$WORK/out"
@@ -74,6 +79,8 @@ echo "== pairs, 1M lines"
 pairs_figures 1M
 echo "== offers, 1M lines (100k customers)"
 offers_figures 1M
+echo "== publish, 1M lines (100k customers)"
+publish_figures 1M
 
 echo "== pairs, 56 baskets of 1,000 products (28M pair occurrences)"
 if [ ! -f "$DATA/big-baskets/transactions.csv" ]; then python3 bench/big_baskets.py "$DATA/big-baskets" > /dev/null; fi
@@ -91,4 +98,6 @@ if [ "${BENCH_SKIP_10M:-0}" != 1 ]; then
     pairs_figures 10M
     echo "== offers, 10M lines (~1M customers)"
     offers_figures 10M
+    echo "== publish, 10M lines (~1M customers)"
+    publish_figures 10M
 fi
