@@ -37,16 +37,19 @@ public final class ZoneClock {
 
     /// The local day number (days since 1970-01-01) that UTC instant `seconds` falls on.
     public func localDay(utcSeconds seconds: Int64) -> Int64 {
-        var local = seconds
-        if !isUTC {
-            let hour = seconds >= 0 ? seconds / 3600 : (seconds - 3599) / 3600
-            if hour != cachedUTCHour {
-                cachedUTCHour = hour
-                cachedUTCOffset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(hour * 3600))))
-            }
-            local += cachedUTCOffset
-        }
+        let local = localSeconds(utcSeconds: seconds)
         return local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+    }
+
+    /// The local wall-clock time of UTC instant `seconds`, as seconds since 1970-01-01 local.
+    public func localSeconds(utcSeconds seconds: Int64) -> Int64 {
+        guard !isUTC else { return seconds }
+        let hour = seconds >= 0 ? seconds / 3600 : (seconds - 3599) / 3600
+        if hour != cachedUTCHour {
+            cachedUTCHour = hour
+            cachedUTCOffset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(hour * 3600))))
+        }
+        return seconds + cachedUTCOffset
     }
 
     /// The UTC instant at which local day `day` begins.

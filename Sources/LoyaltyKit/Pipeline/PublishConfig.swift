@@ -20,12 +20,21 @@ public struct PublishConfig: Equatable, Sendable {
         "No Purchases": "Convert: welcome offer with bestsellers",
     ]
 
+    /// Columns of each lists/SEGMENT.csv after customer_id.
+    public var listFields = SegmentLists.defaultFields
+
     public init() {}
 
     static func parse(_ map: inout YAMLMapping) throws -> PublishConfig {
         var publish = PublishConfig()
         publish.activeDays = try map.int("active_days", in: 1...3650) ?? publish.activeDays
         publish.newDays = try map.int("new_days", in: 1...3650) ?? publish.newDays
+        if let nodes = try map.sequence("list_fields") {
+            publish.listFields = try map.strings(nodes, key: "list_fields")
+            for name in publish.listFields where !SegmentLists.fields.contains(where: { $0.name == name }) {
+                throw map.fail("list_fields", "unknown field '\(name)' (known: \(SegmentLists.fields.map(\.name).joined(separator: ", ")))")
+            }
+        }
         if var actions = try map.mapping("segment_actions") {
             for segment in actions.keys {
                 guard let text = try actions.string(segment), !text.isEmpty else { throw actions.fail(segment, "expected the action as text") }
@@ -36,7 +45,7 @@ public struct PublishConfig: Equatable, Sendable {
     }
 
     var canonicalLines: [String] {
-        ["publish.active_days=\(activeDays)", "publish.new_days=\(newDays)",
+        ["publish.active_days=\(activeDays)", "publish.new_days=\(newDays)", "publish.list_fields=\(listFields.joined(separator: ","))",
          "publish.segment_actions=\(segmentActions.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: "|"))"]
     }
 }

@@ -1,8 +1,8 @@
 import GRDB
 
 /// The night's headline figures for `kpi_summary.json` (docs/outputs.md): the customer base
-/// from the segment stage's `customer_rfm`, sales from a sum over the figures window's order
-/// lines (anonymous purchases included, returns subtracted).
+/// from the segment stage's `customer_rfm`, sales from `OrderActivity` (anonymous purchases
+/// included, returns subtracted).
 struct KPISummary: Equatable {
     var asOf = ""
     /// First day of the figures window (`segment.lookback_days`); nil = all history.
@@ -26,11 +26,9 @@ struct KPISummary: Equatable {
     var repeatRate: Double? { buyers > 0 ? Double(repeatBuyers) / Double(buyers) : nil }
     var meanActivityCoefficient: Double? { buyers > 0 ? activitySum / Double(buyers) : nil }
 
-    static func load(_ db: Database, context: StageContext) throws -> KPISummary {
+    static func load(_ db: Database, context: StageContext, activity: OrderActivity) throws -> KPISummary {
         let config = context.config
         let asOf = context.asOf
-        let until = context.clock.startOfDay(asOf + 1)
-        let from = config.segment.lookbackDays.map { context.clock.startOfDay(asOf - Int64($0) + 1) }
         var kpis = KPISummary()
         kpis.asOf = context.settings.asOfText
         kpis.periodFrom = config.segment.lookbackDays.map { CivilDate.format(asOf - Int64($0) + 1) }
@@ -48,25 +46,10 @@ struct KPISummary: Equatable {
             if let first = row.optionalInt64(2), first >= newSince { kpis.newCustomers += 1 }
             kpis.activitySum += row.optionalDouble(3) ?? 0
         }
-        // One pass over the window's lines in order-key order: each order's net amount is summed
-        // as its lines go by, so no grouping table is built.
-        var currentOrder: Int64 = -1, currentAmount: Int64 = 0
-        try RowScan.forEach(db, sql: """
-            SELECT order_key, amount_minor, COALESCE(bonus_earned_minor, 0), COALESCE(bonus_spent_minor, 0) FROM order_line
-            WHERE ordered_at >= ? AND ordered_at < ? ORDER BY order_key
-            """, arguments: [from ?? Int64.min, until]) { row in
-            let order = row.int64(0)
-            if order != currentOrder {
-                if currentAmount > 0 { kpis.orders += 1 }
-                currentOrder = order
-                currentAmount = 0
-            }
-            currentAmount += row.int64(1)
-            kpis.revenueMinor += row.int64(1)
-            kpis.bonusEarnedMinor += row.int64(2)
-            kpis.bonusSpentMinor += row.int64(3)
-        }
-        if currentAmount > 0 { kpis.orders += 1 }
+        kpis.revenueMinor = activity.revenueMinor
+        kpis.orders = activity.orders
+        kpis.bonusEarnedMinor = activity.bonusEarnedMinor
+        kpis.bonusSpentMinor = activity.bonusSpentMinor
         return kpis
     }
 

@@ -10,18 +10,28 @@ public struct PublishStage: Stage {
 
     public func run(_ context: StageContext) throws -> StageReport {
         let config = context.config
-        let (kpis, segments) = try context.warehouse.database.read { db in
+        let until = context.clock.startOfDay(context.asOf + 1)
+        let from = config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
+        let (activity, kpis, segments, segmentOf) = try context.warehouse.database.read { db in
             let scored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_rfm") ?? 0
             let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
             if scored == 0 && known > 0 {
                 throw LoyaltyError.missingPrerequisite(stage: "publish", message: "customer figures are missing: run segment first")
             }
-            return (try KPISummary.load(db, context: context), try SegmentsReport.load(db, rules: config.segment.rules))
+            let activity = try OrderActivity.load(db, from: from, until: until, clock: context.clock)
+            var segmentOf: [Int32: String] = [:]
+            try RowScan.forEach(db, sql: "SELECT customer_key, segment FROM customer_rfm") { segmentOf[Int32($0.int64(0))] = $0.text(1) }
+            return (activity, try KPISummary.load(db, context: context, activity: activity),
+                    try SegmentsReport.load(db, rules: config.segment.rules), segmentOf)
         }
         context.phaseDone("read the figures of \(kpis.customers) customers and \(kpis.orders) orders")
         try context.outputs.write("kpi_summary.json", text: kpis.json, rows: 1)
         try SegmentsReport.write(segments, rules: config.segment.rules, actions: config.publish.segmentActions, to: context.outputs)
-        return StageReport(rowsWritten: 1 + segments.count, summary: [
+        let cohorts = CohortRetention.cells(activity.customerOrders, asOf: context.asOf)
+        try CohortRetention.write(cohorts, to: context.outputs)
+        try ContactHours.write(ContactHours.grid(activity.customerOrders) { segmentOf[$0] }, segments: segments.map(\.segment), to: context.outputs)
+        let lists = try SegmentLists.write(context.warehouse, fields: config.publish.listFields, to: context.outputs)
+        return StageReport(rowsWritten: 1 + segments.count + cohorts.count + lists, summary: [
             "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",
         ])
     }

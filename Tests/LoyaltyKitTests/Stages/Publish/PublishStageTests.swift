@@ -43,6 +43,34 @@ import Testing
         #expect(none[1] == "no order of positive amount in the window" && none[2] == "2" && none[4] == "-20.00")
         #expect(none[11] == "Convert: welcome offer with bestsellers")
         #expect(rows["Champions"]?[1] == "r 5–5, f 5–5, m 5–5")
+
+        // Cohorts by first month: C5 2025-11 (then nothing: O7 is after as_of), C2 2026-10 (not
+        // again in November), C1 and C6 2026-11. Every month up to November 2026 is listed.
+        let cohorts = try readCSV(root + "/out/cohort_retention.csv").dropFirst()
+        #expect(cohorts.count == 13 + 2 + 1)
+        #expect(cohorts.filter { $0[3] != "0" }.map { $0.joined(separator: ",") } == [
+            "2025-11,1,0,1,1.0", "2026-10,1,0,1,1.0", "2026-11,2,0,2,1.0",
+        ])
+        #expect(cohorts.contains(["2026-10", "1", "1", "0", "0.0"]))
+
+        // Orders of positive amount by local weekday and hour: O1 Fri 10h, O2 Fri 15h, O3 Sun 9h,
+        // O4 Thu 12h, O8 Fri 8h (2025-11-21), O9 Sat 23h.
+        let hours = try readCSV(root + "/out/contact_hours.csv").dropFirst()
+        let all = hours.filter { $0[0] == "All customers" }
+        #expect(all.count == 7 * 24)
+        #expect(Set(all.filter { $0[3] != "0" }.map { "\($0[1]) \($0[2])" }) == ["5 10", "5 15", "7 9", "4 12", "5 8", "6 23"])
+        #expect(all.filter { $0[3] != "0" }.allSatisfy { $0[3] == "1" && $0[4] == NumberFormat.shortest(1.0 / 6) })
+        #expect(hours.filter { $0[0] != "All customers" }.reduce(0) { $0 + Int($1[3])! } == 6)
+
+        // One list per segment with members, personal data readable by the owner only.
+        let noPurchases = root + "/out/lists/no_purchases.csv"
+        #expect(try readCSV(noPurchases) == [
+            ["customer_id", "first_name", "email", "phone", "consent_email", "consent_sms", "consent_push", "recency_days", "frequency", "monetary"],
+            ["C3", "Three", "", "", "0", "0", "0", "", "0", "-20.00"], ["C4", "Four", "", "", "0", "0", "0", "", "0", "0.00"],
+        ])
+        let mode = try FileManager.default.attributesOfItem(atPath: noPurchases)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(SegmentLists.fileName("Can't Lose Them") == "lists/cant_lose_them.csv")
     }
 
     @Test func bonusesWindowsAndActionsFromTheConfig() throws {

@@ -1,0 +1,53 @@
+import GRDB
+
+/// One pass over the figures window's order lines for the reports: the sales totals, and every
+/// customer order of positive net amount with its local time (cohorts, contact hours). Lines come
+/// in order-key order, so each order's net amount is summed as its lines go by.
+struct OrderActivity {
+    struct Order {
+        let customerKey: Int32
+        /// Local day number and hour of day.
+        let day: Int32
+        let hour: Int8
+    }
+
+    var revenueMinor: Int64 = 0
+    /// Orders of positive net amount, anonymous ones included.
+    var orders = 0
+    var bonusEarnedMinor: Int64 = 0
+    var bonusSpentMinor: Int64 = 0
+    /// Customer orders of positive net amount, in order-key order.
+    var customerOrders: [Order] = []
+
+    static func load(_ db: Database, from: Int64?, until: Int64, clock: ZoneClock) throws -> OrderActivity {
+        var activity = OrderActivity()
+        var currentOrder: Int64 = -1, amount: Int64 = 0, customer: Int64? = nil, orderedAt: Int64 = 0
+        func close() {
+            guard currentOrder >= 0, amount > 0 else { return }
+            activity.orders += 1
+            guard let customer else { return }
+            let local = clock.localSeconds(utcSeconds: orderedAt)
+            let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+            activity.customerOrders.append(Order(customerKey: Int32(customer), day: Int32(day), hour: Int8((local - day * 86_400) / 3600)))
+        }
+        try RowScan.forEach(db, sql: """
+            SELECT order_key, amount_minor, COALESCE(bonus_earned_minor, 0), COALESCE(bonus_spent_minor, 0), customer_key, ordered_at
+            FROM order_line WHERE ordered_at >= ? AND ordered_at < ? ORDER BY order_key
+            """, arguments: [from ?? Int64.min, until]) { row in
+            let order = row.int64(0)
+            if order != currentOrder {
+                close()
+                currentOrder = order
+                amount = 0
+                customer = row.optionalInt64(4)
+                orderedAt = row.int64(5)
+            }
+            amount += row.int64(1)
+            activity.revenueMinor += row.int64(1)
+            activity.bonusEarnedMinor += row.int64(2)
+            activity.bonusSpentMinor += row.int64(3)
+        }
+        close()
+        return activity
+    }
+}
