@@ -15,20 +15,20 @@ enum CohortRetention {
     }
 
     static func cells(_ orders: [OrderActivity.Order], asOf: Int64) -> [Cell] {
-        // Each customer's first month, then the distinct (customer, month) pairs.
-        var first: [Int32: Int] = [:]
-        var active = Set<Int64>()
-        for order in orders {
-            let month = month(ofDay: Int64(order.day))
-            first[order.customerKey] = min(first[order.customerKey] ?? .max, month)
-            active.insert(Int64(order.customerKey) << 20 | Int64(month))
-        }
+        // Distinct (customer, month) pairs by sorting packed keys: a customer's first is their cohort.
+        var keys = orders.map { Int64($0.customerKey) << 24 | Int64(month(ofDay: Int64($0.day))) }
+        keys.sort()
         var size: [Int: Int] = [:]
-        for (_, month) in first { size[month, default: 0] += 1 }
         var counts: [Int: [Int: Int]] = [:]
-        for key in active {
-            let customer = Int32(key >> 20), month = Int(key & 0xFFFFF)
-            let cohort = first[customer]!
+        var previous: Int64 = -1, customer: Int64 = -1, cohort = 0
+        for key in keys where key != previous {
+            previous = key
+            let month = Int(key & 0xFF_FFFF)
+            if key >> 24 != customer {
+                customer = key >> 24
+                cohort = month
+                size[cohort, default: 0] += 1
+            }
             counts[cohort, default: [:]][month - cohort, default: 0] += 1
         }
         let last = month(ofDay: asOf)

@@ -9,13 +9,22 @@ enum ContactHours {
     }
 
     /// Order counts per segment, `[weekday − 1][hour]`.
-    static func grid(_ orders: [OrderActivity.Order], segmentOf: (Int32) -> String?) -> [String: [[Int]]] {
-        var grids: [String: [[Int]]] = [:]
-        let empty = [[Int]](repeating: [Int](repeating: 0, count: 24), count: 7)
+    /// - Parameter segmentOf: a customer key's segment, as an index into `segments` (−1: none).
+    static func grid(_ orders: [OrderActivity.Order], segments: [String], segmentOf: [Int16]) -> [String: [[Int]]] {
+        // Flat counters by segment index (last: all customers): no hashing per order.
+        var counts = [Int](repeating: 0, count: (segments.count + 1) * 168)
+        let all = segments.count
         for order in orders {
-            let weekday = weekday(ofDay: Int64(order.day)) - 1, hour = Int(order.hour)
-            grids[allCustomers, default: empty][weekday][hour] += 1
-            if let segment = segmentOf(order.customerKey) { grids[segment, default: empty][weekday][hour] += 1 }
+            let cell = (weekday(ofDay: Int64(order.day)) - 1) * 24 + Int(order.hour)
+            counts[all * 168 + cell] += 1
+            let key = Int(order.customerKey)
+            if key < segmentOf.count, segmentOf[key] >= 0 { counts[Int(segmentOf[key]) * 168 + cell] += 1 }
+        }
+        var grids: [String: [[Int]]] = [:]
+        for (index, name) in (segments + [allCustomers]).enumerated() {
+            let base = index * 168
+            guard counts[base..<(base + 168)].contains(where: { $0 > 0 }) else { continue }
+            grids[name] = (0..<7).map { weekday in Array(counts[(base + weekday * 24)..<(base + weekday * 24 + 24)]) }
         }
         return grids
     }

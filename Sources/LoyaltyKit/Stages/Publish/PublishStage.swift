@@ -19,17 +19,23 @@ public struct PublishStage: Stage {
                 throw LoyaltyError.missingPrerequisite(stage: "publish", message: "customer figures are missing: run segment first")
             }
             let activity = try OrderActivity.load(db, from: from, until: until, clock: context.clock)
-            var segmentOf: [Int32: String] = [:]
-            try RowScan.forEach(db, sql: "SELECT customer_key, segment FROM customer_rfm") { segmentOf[Int32($0.int64(0))] = $0.text(1) }
-            return (activity, try KPISummary.load(db, context: context, activity: activity),
-                    try SegmentsReport.load(db, rules: config.segment.rules), segmentOf)
+            let segments = try SegmentsReport.load(db, rules: config.segment.rules)
+            // Each customer's segment as an index into the report's segments.
+            let indexOf = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.segment, Int16($0)) })
+            let maxKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer_rfm") ?? -1
+            var segmentOf = [Int16](repeating: -1, count: maxKey + 1)
+            try RowScan.forEach(db, sql: "SELECT customer_key, segment FROM customer_rfm") { row in
+                segmentOf[Int(row.int64(0))] = indexOf[row.text(1)] ?? -1
+            }
+            return (activity, try KPISummary.load(db, context: context, activity: activity), segments, segmentOf)
         }
         context.phaseDone("read the figures of \(kpis.customers) customers and \(kpis.orders) orders")
         try context.outputs.write("kpi_summary.json", text: kpis.json, rows: 1)
         try SegmentsReport.write(segments, rules: config.segment.rules, actions: config.publish.segmentActions, to: context.outputs)
         let cohorts = CohortRetention.cells(activity.customerOrders, asOf: context.asOf)
         try CohortRetention.write(cohorts, to: context.outputs)
-        try ContactHours.write(ContactHours.grid(activity.customerOrders) { segmentOf[$0] }, segments: segments.map(\.segment), to: context.outputs)
+        let names = segments.map(\.segment)
+        try ContactHours.write(ContactHours.grid(activity.customerOrders, segments: names, segmentOf: segmentOf), segments: names, to: context.outputs)
         let lists = try SegmentLists.write(context.warehouse, fields: config.publish.listFields, to: context.outputs)
         return StageReport(rowsWritten: 1 + segments.count + cohorts.count + lists, summary: [
             "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",
