@@ -12,7 +12,7 @@ public struct PublishStage: Stage {
         let config = context.config
         let until = context.clock.startOfDay(context.asOf + 1)
         let from = config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
-        let (activity, kpis, segments, segmentOf) = try context.warehouse.database.read { db in
+        let (activity, kpis, segments, segmentOf, products, productRows) = try context.warehouse.database.read { db in
             let scored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_rfm") ?? 0
             let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
             if scored == 0 && known > 0 {
@@ -27,7 +27,10 @@ public struct PublishStage: Stage {
             try RowScan.forEach(db, sql: "SELECT customer_key, segment FROM customer_rfm") { row in
                 segmentOf[Int(row.int64(0))] = indexOf[row.text(1)] ?? -1
             }
-            return (activity, try KPISummary.load(db, context: context, activity: activity), segments, segmentOf)
+            let catalog = try ProductKPIs.loadProducts(db)
+            let productRows = try ProductKPIs.load(db, from: from, until: until, products: catalog.products.count, segments: segments.count,
+                                                   segmentOf: segmentOf, indexOfProduct: catalog.indexOfKey)
+            return (activity, try KPISummary.load(db, context: context, activity: activity), segments, segmentOf, catalog.products, productRows)
         }
         context.phaseDone("read the figures of \(kpis.customers) customers and \(kpis.orders) orders")
         try context.outputs.write("kpi_summary.json", text: kpis.json, rows: 1)
@@ -36,8 +39,9 @@ public struct PublishStage: Stage {
         try CohortRetention.write(cohorts, to: context.outputs)
         let names = segments.map(\.segment)
         try ContactHours.write(ContactHours.grid(activity.customerOrders, segments: names, segmentOf: segmentOf), segments: names, to: context.outputs)
+        try ProductKPIs.write(productRows, products: products, segments: names, to: context.outputs)
         let lists = try SegmentLists.write(context.warehouse, fields: config.publish.listFields, to: context.outputs)
-        return StageReport(rowsWritten: 1 + segments.count + cohorts.count + lists, summary: [
+        return StageReport(rowsWritten: 1 + segments.count + cohorts.count + products.count + lists, summary: [
             "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",
         ])
     }

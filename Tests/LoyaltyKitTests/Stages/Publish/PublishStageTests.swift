@@ -71,6 +71,21 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: noPurchases)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(SegmentLists.fileName("Can't Lose Them") == "lists/cant_lose_them.csv")
+
+        // Product A is every line: 760 units net (O11 and the returns subtract), revenue 759.00.
+        // Orders of positive amount holding it: O1, O2, O3, O4, O8, O9 and the anonymous O10,
+        // worth 100 + 50 + 30 + 40 + 500 + 5 + 99 = 824, so 117.71 on average. Buyers C1 (3
+        // orders), C2, C5, C6: one of four buys again.
+        let product = try readCSV(root + "/out/product_kpis.csv")
+        #expect(Array(product[1].prefix(9)) == ["A", "Item A", "ALL", "760", "759.00", "7", "117.71", "4", "0.25"])
+        // Known customers' revenue by segment: C1 175, C2 0, C3 −20, C5 500, C6 5 (660 in all).
+        let segmentOf = Dictionary(uniqueKeysWithValues: try readCSV(root + "/out/customers_rfm.csv").dropFirst().map { ($0[0], $0[10]) })
+        var bySegment: [String: Int] = [:]
+        for (customer, amount) in [("C1", 175), ("C2", 0), ("C3", -20), ("C5", 500), ("C6", 5)] { bySegment[segmentOf[customer]!, default: 0] += amount }
+        let top = bySegment.max { $0.value < $1.value }!
+        #expect(product[1][9] == top.key && product[1][10] == NumberFormat.shortest(Double(top.value) / 660))
+        let shares = try readCSV(root + "/out/product_segments.csv").dropFirst()
+        #expect(Dictionary(uniqueKeysWithValues: shares.map { ($0[1], $0[2]) }) == bySegment.filter { $0.value != 0 }.mapValues { Money.format(Int64($0) * 10_000) })
     }
 
     @Test func bonusesWindowsAndActionsFromTheConfig() throws {
