@@ -19,11 +19,20 @@ struct OrderActivity {
     /// Customer orders of positive net amount, in order-key order.
     var customerOrders: [Order] = []
 
-    static func load(_ db: Database, from: Int64?, until: Int64, clock: ZoneClock) throws -> OrderActivity {
+    /// One line of an order: product key, units and net amount.
+    typealias Line = (productKey: Int64, units: Int64, amountMinor: Int64)
+
+    /// - Parameter onOrder: called with each order (customer key, net amount, lines) as it ends,
+    ///   so other reports share the pass.
+    static func load(_ db: Database, from: Int64?, until: Int64, clock: ZoneClock,
+                     onOrder: (_ customer: Int64?, _ amountMinor: Int64, _ lines: [Line]) -> Void) throws -> OrderActivity {
         var activity = OrderActivity()
         var currentOrder: Int64 = -1, amount: Int64 = 0, customer: Int64? = nil, orderedAt: Int64 = 0
+        var lines: [Line] = []
         func close() {
-            guard currentOrder >= 0, amount > 0 else { return }
+            guard currentOrder >= 0 else { return }
+            onOrder(customer, amount, lines)
+            guard amount > 0 else { return }
             activity.orders += 1
             guard let customer else { return }
             let local = clock.localSeconds(utcSeconds: orderedAt)
@@ -31,7 +40,8 @@ struct OrderActivity {
             activity.customerOrders.append(Order(customerKey: Int32(customer), day: Int32(day), hour: Int8((local - day * 86_400) / 3600)))
         }
         try RowScan.forEach(db, sql: """
-            SELECT order_key, amount_minor, COALESCE(bonus_earned_minor, 0), COALESCE(bonus_spent_minor, 0), customer_key, ordered_at
+            SELECT order_key, amount_minor, COALESCE(bonus_earned_minor, 0), COALESCE(bonus_spent_minor, 0), customer_key, ordered_at,
+                   product_key, quantity
             FROM order_line WHERE ordered_at >= ? AND ordered_at < ? ORDER BY order_key
             """, arguments: [from ?? Int64.min, until]) { row in
             let order = row.int64(0)
@@ -41,7 +51,9 @@ struct OrderActivity {
                 amount = 0
                 customer = row.optionalInt64(4)
                 orderedAt = row.int64(5)
+                lines.removeAll(keepingCapacity: true)
             }
+            lines.append((row.int64(6), row.int64(7), row.int64(1)))
             amount += row.int64(1)
             activity.revenueMinor += row.int64(1)
             activity.bonusEarnedMinor += row.int64(2)

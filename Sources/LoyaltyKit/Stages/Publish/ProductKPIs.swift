@@ -15,60 +15,52 @@ enum ProductKPIs {
         var segmentRevenueMinor: [Int64] = []
     }
 
-    /// One pass over the window's lines in order-key order: each order's lines wait until the
-    /// order ends, when its net amount is known.
-    static func load(_ db: Database, from: Int64?, until: Int64, products: Int, segments: Int,
-                     segmentOf: [Int16], indexOfProduct: [Int32]) throws -> [Row] {
-        var rows = [Row](repeating: Row(segmentRevenueMinor: [Int64](repeating: 0, count: segments)), count: products)
-        var pairs: [Int64] = []  // customer << 24 | product, once per order
-        var currentOrder: Int64 = -1, customer: Int64? = nil, amount: Int64 = 0
-        var lines: [(product: Int32, units: Int64, amount: Int64)] = []
-        func close() {
-            guard currentOrder >= 0 else { return }
-            var seen: [Int32] = []
+    /// Adds up orders as `OrderActivity` reads them.
+    struct Accumulator {
+        private(set) var rows: [Row]
+        private var pairs: [Int64] = []  // customer << 24 | product index, once per order
+        private let segmentOf: [Int16]
+        private let indexOfProduct: [Int32]
+        private var seen: [Int32] = []
+
+        init(products: Int, segments: Int, segmentOf: [Int16], indexOfProduct: [Int32]) {
+            rows = [Row](repeating: Row(segmentRevenueMinor: [Int64](repeating: 0, count: segments)), count: products)
+            self.segmentOf = segmentOf
+            self.indexOfProduct = indexOfProduct
+        }
+
+        mutating func add(customer: Int64?, amountMinor: Int64, lines: [OrderActivity.Line]) {
+            seen.removeAll(keepingCapacity: true)
+            let segment = customer.flatMap { Int($0) < segmentOf.count && segmentOf[Int($0)] >= 0 ? Int(segmentOf[Int($0)]) : nil }
             for line in lines {
-                rows[Int(line.product)].units += line.units
-                rows[Int(line.product)].revenueMinor += line.amount
-                if let customer, Int(customer) < segmentOf.count, segmentOf[Int(customer)] >= 0 {
-                    rows[Int(line.product)].segmentRevenueMinor[Int(segmentOf[Int(customer)])] += line.amount
-                }
-                guard amount > 0, !seen.contains(line.product) else { continue }
-                seen.append(line.product)
-                rows[Int(line.product)].orders += 1
-                rows[Int(line.product)].orderAmountsMinor += amount
-                if let customer { pairs.append(customer << 24 | Int64(line.product)) }
+                guard line.productKey >= 0, Int(line.productKey) < indexOfProduct.count, indexOfProduct[Int(line.productKey)] >= 0 else { continue }
+                let product = indexOfProduct[Int(line.productKey)]
+                rows[Int(product)].units += line.units
+                rows[Int(product)].revenueMinor += line.amountMinor
+                if let segment { rows[Int(product)].segmentRevenueMinor[segment] += line.amountMinor }
+                guard amountMinor > 0, !seen.contains(product) else { continue }
+                seen.append(product)
+                rows[Int(product)].orders += 1
+                rows[Int(product)].orderAmountsMinor += amountMinor
+                if let customer { pairs.append(customer << 24 | Int64(product)) }
             }
         }
-        try RowScan.forEach(db, sql: """
-            SELECT order_key, product_key, quantity, amount_minor, customer_key FROM order_line
-            WHERE ordered_at >= ? AND ordered_at < ? ORDER BY order_key
-            """, arguments: [from ?? Int64.min, until]) { row in
-            let order = row.int64(0)
-            if order != currentOrder {
-                close()
-                currentOrder = order
-                customer = row.optionalInt64(4)
-                amount = 0
-                lines.removeAll(keepingCapacity: true)
+
+        /// Buyers: distinct (customer, product) pairs; repeat buyers bought it in 2 or more orders.
+        mutating func finish() -> [Row] {
+            pairs.sort()
+            var start = 0
+            while start < pairs.count {
+                var end = start + 1
+                while end < pairs.count && pairs[end] == pairs[start] { end += 1 }
+                let product = Int(pairs[start] & 0xFF_FFFF)
+                rows[product].buyers += 1
+                if end - start >= 2 { rows[product].repeatBuyers += 1 }
+                start = end
             }
-            let key = Int(row.int64(1))
-            guard key < indexOfProduct.count, indexOfProduct[key] >= 0 else { return }
-            amount += row.int64(3)
-            lines.append((indexOfProduct[key], row.int64(2), row.int64(3)))
+            pairs = []
+            return rows
         }
-        close()
-        // Buyers: distinct (customer, product) pairs; repeat buyers bought it in 2 or more orders.
-        pairs.sort()
-        var start = 0
-        while start < pairs.count {
-            var end = start + 1
-            while end < pairs.count && pairs[end] == pairs[start] { end += 1 }
-            let product = Int(pairs[start] & 0xFF_FFFF)
-            rows[product].buyers += 1
-            if end - start >= 2 { rows[product].repeatBuyers += 1 }
-            start = end
-        }
-        return rows
     }
 }
 

@@ -18,7 +18,6 @@ public struct PublishStage: Stage {
             if scored == 0 && known > 0 {
                 throw LoyaltyError.missingPrerequisite(stage: "publish", message: "customer figures are missing: run segment first")
             }
-            let activity = try OrderActivity.load(db, from: from, until: until, clock: context.clock)
             let segments = try SegmentsReport.load(db, rules: config.segment.rules)
             // Each customer's segment as an index into the report's segments.
             let indexOf = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.segment, Int16($0)) })
@@ -27,9 +26,14 @@ public struct PublishStage: Stage {
             try RowScan.forEach(db, sql: "SELECT customer_key, segment FROM customer_rfm") { row in
                 segmentOf[Int(row.int64(0))] = indexOf[row.text(1)] ?? -1
             }
+            // One pass over the window's order lines feeds the KPIs, cohorts, hours and products.
             let catalog = try ProductKPIs.loadProducts(db)
-            let productRows = try ProductKPIs.load(db, from: from, until: until, products: catalog.products.count, segments: segments.count,
-                                                   segmentOf: segmentOf, indexOfProduct: catalog.indexOfKey)
+            var products = ProductKPIs.Accumulator(products: catalog.products.count, segments: segments.count, segmentOf: segmentOf,
+                                                   indexOfProduct: catalog.indexOfKey)
+            let activity = try OrderActivity.load(db, from: from, until: until, clock: context.clock) { customer, amount, lines in
+                products.add(customer: customer, amountMinor: amount, lines: lines)
+            }
+            let productRows = products.finish()
             return (activity, try KPISummary.load(db, context: context, activity: activity), segments, segmentOf, catalog.products, productRows)
         }
         context.phaseDone("read the figures of \(kpis.customers) customers and \(kpis.orders) orders")
