@@ -48,7 +48,8 @@ enum ProductKPIs {
 
         /// Buyers: distinct (customer, product) pairs; repeat buyers bought it in 2 or more orders.
         mutating func finish() -> [Row] {
-            pairs.sort()
+            let customerBits = 64 - (pairs.map { $0 >> 24 }.max() ?? 0).leadingZeroBitCount
+            RadixSort.sort(&pairs, bits: 24 + customerBits)
             var start = 0
             while start < pairs.count {
                 var end = start + 1
