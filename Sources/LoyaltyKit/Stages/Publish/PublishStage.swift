@@ -2,7 +2,7 @@
 /// left in the warehouse. It writes files only and owns no tables.
 public struct PublishStage: Stage {
     public let name = "publish"
-    public let reads = ["customer_rfm", "order_line"]
+    public let reads = ["customer", "customer_rfm", "product", "category", "order_line"]
     public let owns: [String] = []
     public let checks: [TableCheck] = []
 
