@@ -14,6 +14,11 @@ enum CohortRetention {
         return date.year * 12 + date.month - 1
     }
 
+    /// `YYYY-MM` of a month number.
+    static func monthText(_ month: Int) -> String {
+        "\(month / 12)-\(month % 12 + 1 < 10 ? "0" : "")\(month % 12 + 1)"
+    }
+
     static func cells(_ orders: [OrderActivity.Order], asOf: Int64) -> [Cell] {
         // Distinct (customer, month) pairs by sorting packed keys: a customer's first is their cohort.
         var keys = orders.map { Int64($0.customerKey) << 24 | Int64(month(ofDay: Int64($0.day))) }
@@ -44,8 +49,7 @@ enum CohortRetention {
     static func write(_ cells: [Cell], to outputs: OutputFolder) throws {
         try outputs.writeCSV("cohort_retention.csv", header: ["cohort", "cohort_customers", "months_since", "customers", "retention"]) { csv in
             for cell in cells {
-                let month = cell.cohort % 12 + 1
-                try csv.raw("\(cell.cohort / 12)-\(month < 10 ? "0" : "")\(month)")
+                try csv.raw(monthText(cell.cohort))
                 try csv.integer(cell.cohortCustomers)
                 try csv.integer(cell.monthsSince)
                 try csv.integer(cell.customers)

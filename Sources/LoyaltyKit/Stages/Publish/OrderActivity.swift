@@ -22,21 +22,21 @@ struct OrderActivity {
     /// One line of an order: product key, units and net amount.
     typealias Line = (productKey: Int64, units: Int64, amountMinor: Int64)
 
-    /// - Parameter onOrder: called with each order (customer key, net amount, lines) as it ends,
-    ///   so other reports share the pass.
+    /// - Parameter onOrder: called with each order (customer key, local day, net amount, lines) as
+    ///   it ends, so other reports share the pass.
     static func load(_ db: Database, from: Int64?, until: Int64, clock: ZoneClock,
-                     onOrder: (_ customer: Int64?, _ amountMinor: Int64, _ lines: [Line]) -> Void) throws -> OrderActivity {
+                     onOrder: (_ customer: Int64?, _ day: Int64, _ amountMinor: Int64, _ lines: [Line]) -> Void) throws -> OrderActivity {
         var activity = OrderActivity()
         var currentOrder: Int64 = -1, amount: Int64 = 0, customer: Int64? = nil, orderedAt: Int64 = 0
         var lines: [Line] = []
         func close() {
             guard currentOrder >= 0 else { return }
-            onOrder(customer, amount, lines)
+            let local = clock.localSeconds(utcSeconds: orderedAt)
+            let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+            onOrder(customer, day, amount, lines)
             guard amount > 0 else { return }
             activity.orders += 1
             guard let customer else { return }
-            let local = clock.localSeconds(utcSeconds: orderedAt)
-            let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
             activity.customerOrders.append(Order(customerKey: Int32(customer), day: Int32(day), hour: Int8((local - day * 86_400) / 3600)))
         }
         try RowScan.forEach(db, sql: """

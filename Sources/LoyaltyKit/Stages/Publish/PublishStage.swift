@@ -12,7 +12,7 @@ public struct PublishStage: Stage {
         let config = context.config
         let until = context.clock.startOfDay(context.asOf + 1)
         let from = config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
-        let (activity, kpis, segments, segmentOf, products, productRows) = try context.warehouse.database.read { db in
+        let (activity, kpis, segments, segmentOf, products, productRows, categoryMonths) = try context.warehouse.database.read { db in
             let scored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_rfm") ?? 0
             let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
             if scored == 0 && known > 0 {
@@ -30,11 +30,14 @@ public struct PublishStage: Stage {
             let catalog = try ProductKPIs.loadProducts(db)
             var products = ProductKPIs.Accumulator(products: catalog.products.count, segments: segments.count, segmentOf: segmentOf,
                                                    indexOfProduct: catalog.indexOfKey)
-            let activity = try OrderActivity.load(db, from: from, until: until, clock: context.clock) { customer, amount, lines in
+            var categoryMonths = CategoryMonths.Accumulator(products: catalog.products, indexOfProduct: catalog.indexOfKey)
+            let activity = try OrderActivity.load(db, from: from, until: until, clock: context.clock) { customer, day, amount, lines in
                 products.add(customer: customer, amountMinor: amount, lines: lines)
+                categoryMonths.add(day: day, amountMinor: amount, lines: lines)
             }
             let productRows = products.finish()
-            return (activity, try KPISummary.load(db, context: context, activity: activity), segments, segmentOf, catalog.products, productRows)
+            return (activity, try KPISummary.load(db, context: context, activity: activity), segments, segmentOf, catalog.products, productRows,
+                    categoryMonths)
         }
         context.phaseDone("read the figures of \(kpis.customers) customers and \(kpis.orders) orders")
         try context.outputs.write("kpi_summary.json", text: kpis.json, rows: 1)
@@ -44,6 +47,7 @@ public struct PublishStage: Stage {
         let names = segments.map(\.segment)
         try ContactHours.write(ContactHours.grid(activity.customerOrders, segments: names, segmentOf: segmentOf), segments: names, to: context.outputs)
         try ProductKPIs.write(productRows, products: products, segments: names, to: context.outputs)
+        try categoryMonths.write(to: context.outputs)
         let lists = try SegmentLists.write(context.warehouse, fields: config.publish.listFields, to: context.outputs)
         return StageReport(rowsWritten: 1 + segments.count + cohorts.count + products.count + lists, summary: [
             "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",

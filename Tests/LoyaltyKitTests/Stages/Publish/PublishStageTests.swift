@@ -84,6 +84,13 @@ import Testing
         for (customer, amount) in [("C1", 175), ("C2", 0), ("C3", -20), ("C5", 500), ("C6", 5)] { bySegment[segmentOf[customer]!, default: 0] += amount }
         let top = bySegment.max { $0.value < $1.value }!
         #expect(product[1][9] == top.key && product[1][10] == NumberFormat.shortest(Double(top.value) / 660))
+        // One category (ALL) by month: 2025-11 O8; 2026-10 O4 and its return O5 (net 0, one order
+        // of positive amount); 2026-11 O1 100, O2 50, O3 30, O11 −5, O6 −20, O9 5, O10 99.
+        #expect(try readCSV(root + "/out/category_month.csv") == [
+            ["category_id", "month", "revenue", "units", "orders", "share_of_month"],
+            ["ALL", "2025-11", "500.00", "500", "1", "1.0"], ["ALL", "2026-10", "0.00", "0", "1", ""],
+            ["ALL", "2026-11", "259.00", "260", "5", "1.0"],
+        ])
         let shares = try readCSV(root + "/out/product_segments.csv").dropFirst()
         #expect(Dictionary(uniqueKeysWithValues: shares.map { ($0[1], $0[2]) }) == bySegment.filter { $0.value != 0 }.mapValues { Money.format(Int64($0) * 10_000) })
     }

@@ -1,0 +1,63 @@
+/// category_month.csv: each category's sales by calendar month (local time), for seasonality
+/// charts; enrich's category_seasonality.csv folds the same sales into 12 calendar months.
+enum CategoryMonths {
+    struct Cell {
+        var revenueMinor: Int64 = 0
+        var units: Int64 = 0
+        /// Orders of positive net amount holding the category.
+        var orders = 0
+    }
+
+    /// Adds up orders as `OrderActivity` reads them.
+    struct Accumulator {
+        /// Category ids in id order; a product's category as an index into them (−1: none).
+        let categories: [String]
+        private let categoryOfProduct: [Int32]
+        private let indexOfProduct: [Int32]
+        /// Keyed by category index << 32 | month (year × 12 + month − 1).
+        private(set) var cells: [Int64: Cell] = [:]
+        private var seen: [Int32] = []
+
+        init(products: [ProductKPIs.Product], indexOfProduct: [Int32]) {
+            categories = Set(products.compactMap(\.categoryId)).sorted()
+            let indexOf = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, Int32($0)) })
+            categoryOfProduct = products.map { $0.categoryId.flatMap { indexOf[$0] } ?? -1 }
+            self.indexOfProduct = indexOfProduct
+        }
+
+        mutating func add(day: Int64, amountMinor: Int64, lines: [OrderActivity.Line]) {
+            let month = Int64(CohortRetention.month(ofDay: day))
+            seen.removeAll(keepingCapacity: true)
+            for line in lines {
+                guard line.productKey >= 0, Int(line.productKey) < indexOfProduct.count, indexOfProduct[Int(line.productKey)] >= 0 else { continue }
+                let category = categoryOfProduct[Int(indexOfProduct[Int(line.productKey)])]
+                guard category >= 0 else { continue }
+                let key = Int64(category) << 32 | month
+                cells[key, default: Cell()].revenueMinor += line.amountMinor
+                cells[key, default: Cell()].units += line.units
+                if amountMinor > 0 && !seen.contains(category) {
+                    seen.append(category)
+                    cells[key, default: Cell()].orders += 1
+                }
+            }
+        }
+
+        /// By category_id, then month; share = the category's part of all categories' revenue that month.
+        func write(to outputs: OutputFolder) throws {
+            var monthRevenue: [Int64: Int64] = [:]
+            for (key, cell) in cells { monthRevenue[key & 0xFFFF_FFFF, default: 0] += cell.revenueMinor }
+            try outputs.writeCSV("category_month.csv", header: ["category_id", "month", "revenue", "units", "orders", "share_of_month"]) { csv in
+                for key in cells.keys.sorted() {
+                    let cell = cells[key]!, month = Int(key & 0xFFFF_FFFF), total = monthRevenue[key & 0xFFFF_FFFF] ?? 0
+                    try csv.text(categories[Int(key >> 32)])
+                    try csv.raw(CohortRetention.monthText(month))
+                    try csv.money(cell.revenueMinor)
+                    try csv.integer(cell.units)
+                    try csv.integer(cell.orders)
+                    try csv.real(total != 0 ? Double(cell.revenueMinor) / Double(total) : nil)
+                    try csv.endRow()
+                }
+            }
+        }
+    }
+}
