@@ -103,6 +103,11 @@ import Testing
         let id = OfferHoldout.offerId(asOf: "2026-11-21", customerId: "C1", type: .crossSell, productId: "P1")
         #expect(id == OfferHoldout.offerId(asOf: "2026-11-21", customerId: "C1", type: .crossSell, productId: "P1"))
         #expect(id.hasPrefix("OF-") && id.count == 19)
+        // The parts are hashed as one text joined by "|", and the number is written as 16 hex digits.
+        let number = stableHash("2026-11-21|C1|cross_sell|P1")
+        #expect(id == "OF-" + String(repeating: "0", count: 16 - String(number, radix: 16).count) + String(number, radix: 16))
+        #expect(OfferHoldout.offerId(number: 0xAB) == "OF-00000000000000ab")
+        #expect(OfferHoldout.offerId(number: .max) == "OF-ffffffffffffffff")
         #expect(id != OfferHoldout.offerId(asOf: "2026-11-22", customerId: "C1", type: .crossSell, productId: "P1"))
         #expect(id != OfferHoldout.offerId(asOf: "2026-11-21", customerId: "C1", type: .upSell, productId: "P1"))
     }
