@@ -218,6 +218,11 @@ public enum CivilDate {
         }
     }
 
+    /// Day of the week of a day number: 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday).
+    public static func weekdayIndex(_ days: Int64) -> Int {
+        Int(((days + 3) % 7 + 7) % 7)
+    }
+
     /// `YYYY-MM-DD`.
     public static func format(_ days: Int64) -> String {
         let (year, month, day) = civil(days)

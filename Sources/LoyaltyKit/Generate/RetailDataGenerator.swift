@@ -440,10 +440,6 @@ private enum Text {
 private enum GeneratedDate {
     static func components(_ days: Int) -> (year: Int, month: Int, day: Int) { CivilDate.civil(Int64(days)) }
 
-    /// 0 = Monday ... 6 = Sunday (1970-01-01 was a Thursday).
-    static func weekday(_ days: Int) -> Int {
-        ((days + 3) % 7 + 7) % 7
-    }
 
     /// Strict `YYYY-MM-DD`; nil for anything else, including 2026-02-30.
     static func parse(_ text: String) -> Int? { CivilDate.parse(text).map { Int($0) } }
@@ -503,7 +499,7 @@ private struct DemandCalendar {
         weights.reserveCapacity(historyDays)
         for index in 0..<historyDays {
             let date = GeneratedDate.components(firstDay + index)
-            let weekday = GeneratedDate.weekday(firstDay + index)
+            let weekday = CivilDate.weekdayIndex(Int64(firstDay + index))
             let trend = 0.85 + 0.3 * Double(index) / Double(max(1, historyDays - 1))
             var weight = monthFactor[date.month - 1] * weekdayFactor[weekday] * trend
             if date.month == 12 {

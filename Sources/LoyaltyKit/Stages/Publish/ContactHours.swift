@@ -3,11 +3,6 @@
 enum ContactHours {
     static let allCustomers = "All customers"
 
-    /// ISO weekday of a day number: 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday).
-    static func weekday(ofDay day: Int64) -> Int {
-        Int(((day + 3) % 7 + 7) % 7) + 1
-    }
-
     /// Order counts per segment, `[weekday − 1][hour]`.
     /// - Parameter segmentOf: a customer key's segment, as an index into `segments` (−1: none).
     static func grid(_ orders: [OrderActivity.Order], segments: [String], segmentOf: [Int16]) -> [String: [[Int]]] {
@@ -15,7 +10,7 @@ enum ContactHours {
         var counts = [Int](repeating: 0, count: (segments.count + 1) * 168)
         let all = segments.count
         for order in orders {
-            let cell = (weekday(ofDay: Int64(order.day)) - 1) * 24 + Int(order.hour)
+            let cell = CivilDate.weekdayIndex(Int64(order.day)) * 24 + Int(order.hour)
             counts[all * 168 + cell] += 1
             let key = Int(order.customerKey)
             if key < segmentOf.count, segmentOf[key] >= 0 { counts[Int(segmentOf[key]) * 168 + cell] += 1 }
