@@ -38,25 +38,9 @@ struct CustomerHistory {
         self.init(parts: [unsorted], maxCustomerKey: maxCustomerKey)
     }
 
-    /// - Parameter parts: purchases in any order, in several arrays (the halves of a parallel scan,
-    ///   sorted straight from them rather than joined first: a 10M-line history is 200 MB a copy).
+    /// - Parameter parts: purchases in any order, in several arrays (the halves of a parallel scan).
     init(parts: [[Purchase]], maxCustomerKey: Int) {
-        // A counting sort by customer: linear, and the order within a customer does not matter.
-        var starts = [Int](repeating: 0, count: maxCustomerKey + 2)
-        for part in parts { for purchase in part { starts[Int(purchase.customer) + 1] += 1 } }
-        for index in 0..<(maxCustomerKey + 1) { starts[index + 1] += starts[index] }
-        var fill = starts
-        let total = parts.reduce(0) { $0 + $1.count }
-        purchases = [Purchase](unsafeUninitializedCapacity: total) { buffer, count in
-            for part in parts {
-                for purchase in part {
-                    (buffer.baseAddress! + fill[Int(purchase.customer)]).initialize(to: purchase)
-                    fill[Int(purchase.customer)] += 1
-                }
-            }
-            count = total
-        }
-        self.starts = starts
+        (purchases, starts) = KeyGrouping.group(parts, maxKey: maxCustomerKey) { Int($0.customer) }
     }
 
     /// The customer's products in catalog order.

@@ -109,19 +109,10 @@ struct PastOffers {
                 }
             }
         }
-        // A counting sort by customer: linear, and keeps each customer's offers in read order.
-        var starts = [Int](repeating: 0, count: maxCustomerKey + 2)
-        for entry in pending { starts[Int(entry.customer) + 1] += 1 }
-        for index in 0..<(maxCustomerKey + 1) { starts[index + 1] += starts[index] }
-        var fill = starts
-        past.recent = [PastOffer](unsafeUninitializedCapacity: pending.count) { buffer, count in
-            for entry in pending {
-                (buffer.baseAddress! + fill[Int(entry.customer)]).initialize(to: entry.offer)
-                fill[Int(entry.customer)] += 1
-            }
-            count = pending.count
-        }
-        past.starts = starts
+        // Grouped by customer, each customer's offers in read order.
+        let grouped = KeyGrouping.group([pending], maxKey: maxCustomerKey) { Int($0.customer) }
+        past.recent = grouped.items.map(\.offer)
+        past.starts = grouped.starts
         return past
     }
 }
