@@ -18,14 +18,7 @@ public struct PublishStage: Stage {
             if scored == 0 && known > 0 {
                 throw LoyaltyError.missingPrerequisite(stage: "publish", message: "customer figures are missing: run segment first")
             }
-            let segments = try SegmentsReport.load(db, rules: config.segment.rules)
-            // Each customer's segment as an index into the report's segments.
-            let indexOf = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.segment, Int16($0)) })
-            let maxKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer_rfm") ?? -1
-            var segmentOf = [Int16](repeating: -1, count: maxKey + 1)
-            try RowScan.forEach(db, sql: "SELECT customer_key, segment FROM customer_rfm") { row in
-                segmentOf[Int(row.int64(0))] = indexOf[row.text(1)] ?? -1
-            }
+            let (segments, segmentOf) = try SegmentsReport.load(db, rules: config.segment.rules)
             // One pass over the window's order lines feeds the KPIs, cohorts, hours and products.
             let catalog = try ProductKPIs.loadProducts(db)
             var products = ProductKPIs.Accumulator(products: catalog.products.count, segments: segments.count, segmentOf: segmentOf,

@@ -14,13 +14,16 @@ enum SegmentsReport {
         var activityCount = 0
     }
 
-    /// Segments in rule order, then Others and No Purchases (as segments.csv lists them).
-    static func load(_ db: Database, rules: [SegmentRule]) throws -> [Row] {
+    /// Segments in rule order, then Others and No Purchases (as segments.csv lists them), and each
+    /// customer key's segment as an index into them (−1: none), for the reports that split by segment.
+    static func load(_ db: Database, rules: [SegmentRule]) throws -> (rows: [Row], segmentOf: [Int16]) {
         var names: [String] = []
         for rule in rules where !names.contains(rule.name) { names.append(rule.name) }
         for extra in [SegmentRuleBook.others, SegmentRuleBook.noPurchases] where !names.contains(extra) { names.append(extra) }
         var rows = names.map { Row(segment: $0) }
-        try RowScan.forEach(db, sql: "SELECT segment, monetary_minor, recency_days, frequency, activity_coefficient FROM customer_rfm") { scan in
+        let maxKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer_rfm") ?? -1
+        var segmentOf = [Int16](repeating: -1, count: maxKey + 1)
+        try RowScan.forEach(db, sql: "SELECT segment, monetary_minor, recency_days, frequency, activity_coefficient, customer_key FROM customer_rfm") { scan in
             let name = scan.text(0)
             var index = names.firstIndex(of: name)
             if index == nil {
@@ -28,6 +31,7 @@ enum SegmentsReport {
                 rows.append(Row(segment: name))
                 index = rows.count - 1
             }
+            segmentOf[Int(scan.int64(5))] = Int16(index!)
             rows[index!].customers += 1
             rows[index!].revenueMinor += scan.int64(1)
             if let recency = scan.optionalInt64(2) {
@@ -40,7 +44,7 @@ enum SegmentsReport {
                 rows[index!].activityCount += 1
             }
         }
-        return rows
+        return (rows, segmentOf)
     }
 
     static func write(_ rows: [Row], rules: [SegmentRule], actions: [String: String], to outputs: OutputFolder) throws {
