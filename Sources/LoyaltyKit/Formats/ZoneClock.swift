@@ -37,8 +37,12 @@ public final class ZoneClock {
 
     /// The local day number (days since 1970-01-01) that UTC instant `seconds` falls on.
     public func localDay(utcSeconds seconds: Int64) -> Int64 {
-        let local = localSeconds(utcSeconds: seconds)
-        return local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        Self.day(ofLocalSeconds: localSeconds(utcSeconds: seconds))
+    }
+
+    /// The day number of a local time in seconds (rounding down before 1970 too).
+    public static func day(ofLocalSeconds local: Int64) -> Int64 {
+        local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
     }
 
     /// The local wall-clock time of UTC instant `seconds`, as seconds since 1970-01-01 local.

@@ -32,7 +32,7 @@ struct OrderActivity {
         func close() {
             guard currentOrder >= 0 else { return }
             let local = clock.localSeconds(utcSeconds: orderedAt)
-            let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+            let day = ZoneClock.day(ofLocalSeconds: local)
             onOrder(customer, day, amount, lines)
             guard amount > 0 else { return }
             activity.orders += 1
