@@ -28,12 +28,6 @@ struct CustomerPast {
 
     init() {}
 
-    /// From a customer's earlier offers, each counted in the windows it falls in.
-    init(_ offers: [PastOffer], asOf: Int64, config: OffersConfig) {
-        recent = ArraySlice(offers.filter { asOf - $0.day < Int64(config.cooldownDays) })
-        for offer in offers where asOf - offer.day < Int64(config.contactWindowDays) { count(offer.channel) }
-    }
-
     func contacts(on channel: OffersConfig.Channel) -> Int {
         switch channel {
         case .email: return Int(contacts.email)
@@ -42,7 +36,7 @@ struct CustomerPast {
         }
     }
 
-    fileprivate mutating func count(_ channel: OffersConfig.Channel) {
+    mutating func count(_ channel: OffersConfig.Channel) {
         switch channel {
         case .email: contacts.email += 1
         case .sms: contacts.sms += 1

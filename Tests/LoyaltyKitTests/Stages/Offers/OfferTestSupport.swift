@@ -47,3 +47,12 @@ enum OfferCase {
         return OfferRun(catalog: catalog, config: config, asOf: asOf)
     }
 }
+
+extension CustomerPast {
+    /// From a customer's earlier offers, each counted in the windows it falls in (as `PastOffers.load` keeps them).
+    init(_ offers: [PastOffer], asOf: Int64, config: OffersConfig) {
+        self.init()
+        recent = ArraySlice(offers.filter { asOf - $0.day < Int64(config.cooldownDays) })
+        for offer in offers where asOf - offer.day < Int64(config.contactWindowDays) { count(offer.channel) }
+    }
+}
