@@ -194,6 +194,10 @@ public enum OfferType: String, Equatable, Hashable, Sendable, CaseIterable, Comp
 
     public static func < (a: OfferType, b: OfferType) -> Bool { a.ordinal < b.ordinal }
 
+    /// `WHEN 'cross_sell' THEN 1 …` for `CASE offer_type … END`: large reads of the offer history
+    /// map types to ordinals in SQL rather than making a string per row.
+    static let ordinalCases = allCases.map { "WHEN '\($0.rawValue)' THEN \($0.ordinal)" }.joined(separator: " ")
+
     /// Position in `allCases` (the order offers tie-break by), without a search.
     public var ordinal: Int {
         switch self {

@@ -23,12 +23,27 @@ public struct PublishConfig: Equatable, Sendable {
     /// Columns of each lists/SEGMENT.csv after customer_id.
     public var listFields = SegmentLists.defaultFields
 
+    /// Days after an offer's first valid day in which a purchase counts for it. A night's offers
+    /// are measured once this window has closed.
+    public var attributionDays = 14
+    /// effectiveness.csv pools the nights whose offers were made within this many days up to as_of.
+    public var effectivenessDays = 90
+    /// A night's control group fails the sample-ratio check when the χ² test's p-value is below this.
+    public var srmAlpha = 0.001
+    /// A night's control group fails the contamination check when more than this share of its
+    /// customers had an offer of that night delivered.
+    public var contaminationTolerance = 0.01
+
     public init() {}
 
     static func parse(_ map: inout YAMLMapping) throws -> PublishConfig {
         var publish = PublishConfig()
         publish.activeDays = try map.int("active_days", in: 1...3650) ?? publish.activeDays
         publish.newDays = try map.int("new_days", in: 1...3650) ?? publish.newDays
+        publish.attributionDays = try map.int("attribution_days", in: 1...366) ?? publish.attributionDays
+        publish.effectivenessDays = try map.int("effectiveness_days", in: 1...3650) ?? publish.effectivenessDays
+        publish.srmAlpha = try map.double("srm_alpha", in: 0...0.5) ?? publish.srmAlpha
+        publish.contaminationTolerance = try map.double("contamination_tolerance", in: 0...1) ?? publish.contaminationTolerance
         if let nodes = try map.sequence("list_fields") {
             publish.listFields = try map.strings(nodes, key: "list_fields")
             for name in publish.listFields where !SegmentLists.fields.contains(where: { $0.name == name }) {
@@ -46,6 +61,8 @@ public struct PublishConfig: Equatable, Sendable {
 
     var canonicalLines: [String] {
         ["publish.active_days=\(activeDays)", "publish.new_days=\(newDays)", "publish.list_fields=\(listFields.joined(separator: ","))",
+         "publish.attribution_days=\(attributionDays)", "publish.effectiveness_days=\(effectivenessDays)",
+         "publish.srm_alpha=\(srmAlpha)", "publish.contamination_tolerance=\(contaminationTolerance)",
          "publish.segment_actions=\(segmentActions.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: "|"))"]
     }
 }

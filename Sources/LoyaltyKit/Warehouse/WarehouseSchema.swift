@@ -12,6 +12,7 @@ enum WarehouseSchema {
         migrator.registerMigration("v1-pairs", migrate: { db in try PairsSchema.create(db) })
         migrator.registerMigration("v1-offers", migrate: { db in try OffersSchema.create(db) })
         migrator.registerMigration("v2-offers-slim", migrate: { db in try OffersSchema.slimOffers(db) })
+        migrator.registerMigration("v3-offer-outcome", migrate: { db in try OfferOutcomeSchema.create(db) })
         return migrator
     }
 }

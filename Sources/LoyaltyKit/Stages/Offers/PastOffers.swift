@@ -72,7 +72,6 @@ struct PastOffers {
         let coolDownFrom = asOf - Int64(config.cooldownDays), contactFrom = asOf - Int64(config.contactWindowDays)
         // Types and channels become numbers in SQL: no String per row. The dates are made here
         // from day numbers, so they can stand in the SQL text.
-        let typeCase = OfferType.allCases.map { "WHEN '\($0.rawValue)' THEN \($0.ordinal)" }.joined(separator: " ")
         let channelCase = OffersConfig.Channel.allCases.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0)" }.joined(separator: " ")
         var past = PastOffers()
         past.contacts = Array(repeating: (0, 0, 0), count: maxCustomerKey + 1)
@@ -81,7 +80,7 @@ struct PastOffers {
         // Night by night: the day is the query's, not parsed from every row.
         for day in min(coolDownFrom, contactFrom)..<asOf {
             try RowScan.forEach(db, sql: """
-                SELECT customer_key, CASE offer_type \(typeCase) END, product_key, CASE channel \(channelCase) END
+                SELECT customer_key, CASE offer_type \(OfferType.ordinalCases) END, product_key, CASE channel \(channelCase) END
                 FROM offer WHERE as_of = '\(CivilDate.format(day))' \(customerKey.map { "AND customer_key = \($0)" } ?? "")
                 """) { row in
                 let key = row.int64(0)

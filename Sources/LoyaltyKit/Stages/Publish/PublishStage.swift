@@ -1,9 +1,11 @@
 /// Publish: the reports marketers and BI tools read every morning, from what the earlier stages
-/// left in the warehouse. It writes files only and owns no tables.
+/// left in the warehouse. Its only tables keep what each night's offers achieved, measured once
+/// their attribution window has closed.
 public struct PublishStage: Stage {
     public let name = "publish"
-    public let reads = ["customer", "customer_rfm", "product", "category", "order_line"]
-    public let owns: [String] = []
+    public let reads = ["customer", "customer_rfm", "segment_membership", "product", "category", "category_ancestor", "sales_order",
+                        "order_line", "offer", "offer_run", "offer_event"]
+    public let owns = ["offer_outcome_run", "offer_outcome"]
     public let checks: [TableCheck] = []
 
     public init() {}
@@ -12,7 +14,65 @@ public struct PublishStage: Stage {
         let config = context.config
         let until = context.clock.startOfDay(context.asOf + 1)
         let from = config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
-        let (activity, kpis, segments, segmentOf, products, productRows, categoryMonths) = try context.warehouse.database.read { db in
+        // Nights whose attribution window has just closed are measured beside the order pass.
+        let publish = config.publish
+        let measuring = try ConcurrentRead(context.warehouse) { db in
+            let catalog = try OfferOutcomes.Catalog(db, marginRate: config.offers.marginRate)
+            return try OfferOutcomes.pending(db, asOf: context.asOf, windowDays: publish.attributionDays, horizonDays: publish.effectivenessDays)
+                .map { try OfferOutcomes.measure(db, run: $0, windowDays: publish.attributionDays, clock: context.clock, catalog: catalog) }
+        }
+        let figures: Figures
+        do {
+            figures = try readFigures(context, from: from, until: until)
+        } catch {
+            measuring.cancel()
+            throw error
+        }
+        let (activity, kpis, segments, segmentOf, products, productRows, categoryMonths) = (figures.activity, figures.kpis, figures.segments,
+            figures.segmentOf, figures.products, figures.productRows, figures.categoryMonths)
+        let measured = try measuring.result()
+        if !measured.isEmpty {
+            try context.write { db in for outcome in measured { try outcome.save(db) } }
+            context.phaseDone("measured the offers of \(measured.map(\.run.asOf).joined(separator: ", ")) over \(publish.attributionDays) days")
+        }
+        let effectiveness = try context.warehouse.database.read { db in
+            try EffectivenessReport.load(db, asOf: context.asOf, windowDays: publish.attributionDays, horizonDays: publish.effectivenessDays,
+                                         segmentOrder: segments.map(\.segment))
+        }
+        let warnings = effectiveness.warnings(config: publish)
+        for warning in warnings { context.logger.warning("publish: \(warning)") }
+        context.phaseDone("read the figures of \(kpis.customers) customers and \(kpis.orders) orders")
+        try context.outputs.write("kpi_summary.json", text: kpis.json, rows: 1)
+        try SegmentsReport.write(segments, rules: config.segment.rules, actions: config.publish.segmentActions, to: context.outputs)
+        let cohorts = CohortRetention.cells(activity.customerOrders, asOf: context.asOf)
+        try CohortRetention.write(cohorts, to: context.outputs)
+        let names = segments.map(\.segment)
+        try ContactHours.write(ContactHours.grid(activity.customerOrders, segments: names, segmentOf: segmentOf), segments: names, to: context.outputs)
+        try ProductKPIs.write(productRows, products: products, segments: names, to: context.outputs)
+        try categoryMonths.write(to: context.outputs)
+        try effectiveness.write(to: context.outputs, config: publish)
+        let lists = try SegmentLists.write(context.warehouse, fields: config.publish.listFields, to: context.outputs)
+        return StageReport(rowsWritten: 1 + segments.count + cohorts.count + products.count + lists + effectiveness.rows.count, summary: [
+            "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",
+            "offer effectiveness: \(effectiveness.checks.count) night(s) measured over \(publish.attributionDays) days, \(effectiveness.rows.count) type × segment rows",
+        ] + warnings.map { "warning: \($0)" })
+    }
+
+    /// What one read of the warehouse gives the reports.
+    private struct Figures {
+        let activity: OrderActivity
+        let kpis: KPISummary
+        let segments: [SegmentsReport.Row]
+        /// Each customer key's segment, an index into `segments` (−1: none).
+        let segmentOf: [Int16]
+        let products: [ProductKPIs.Product]
+        let productRows: [ProductKPIs.Row]
+        let categoryMonths: CategoryMonths.Accumulator
+    }
+
+    private func readFigures(_ context: StageContext, from: Int64?, until: Int64) throws -> Figures {
+        let config = context.config
+        return try context.warehouse.database.read { db in
             let scored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_rfm") ?? 0
             let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
             if scored == 0 && known > 0 {
@@ -29,21 +89,8 @@ public struct PublishStage: Stage {
                 categoryMonths.add(day: day, amountMinor: amount, lines: lines)
             }
             let productRows = products.finish()
-            return (activity, try KPISummary.load(db, context: context, activity: activity), segments, segmentOf, catalog.products, productRows,
-                    categoryMonths)
+            return Figures(activity: activity, kpis: try KPISummary.load(db, context: context, activity: activity), segments: segments,
+                           segmentOf: segmentOf, products: catalog.products, productRows: productRows, categoryMonths: categoryMonths)
         }
-        context.phaseDone("read the figures of \(kpis.customers) customers and \(kpis.orders) orders")
-        try context.outputs.write("kpi_summary.json", text: kpis.json, rows: 1)
-        try SegmentsReport.write(segments, rules: config.segment.rules, actions: config.publish.segmentActions, to: context.outputs)
-        let cohorts = CohortRetention.cells(activity.customerOrders, asOf: context.asOf)
-        try CohortRetention.write(cohorts, to: context.outputs)
-        let names = segments.map(\.segment)
-        try ContactHours.write(ContactHours.grid(activity.customerOrders, segments: names, segmentOf: segmentOf), segments: names, to: context.outputs)
-        try ProductKPIs.write(productRows, products: products, segments: names, to: context.outputs)
-        try categoryMonths.write(to: context.outputs)
-        let lists = try SegmentLists.write(context.warehouse, fields: config.publish.listFields, to: context.outputs)
-        return StageReport(rowsWritten: 1 + segments.count + cohorts.count + products.count + lists, summary: [
-            "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",
-        ])
     }
 }
