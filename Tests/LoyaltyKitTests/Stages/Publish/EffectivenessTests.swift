@@ -7,11 +7,15 @@ import Testing
 /// with purchases planted after them at known rates, measured by the publish stage.
 @Suite struct EffectivenessTests {
     @Test func proportionDifferenceByHand() throws {
-        // 30 of 100 treated, 10 of 100 control: 0.2 ± 1.96 × √(0.3·0.7/100 + 0.1·0.9/100) = 0.2 ± 0.107352.
+        // 30 of 100 treated, 10 of 100 control: the estimate is 0.2. The interval adds a success
+        // and a failure to each group: 31/102 − 11/102 = 0.196078 ± 1.96 × √(p̃T(1−p̃T)/102 + p̃C(1−p̃C)/102)
+        // = 0.088417 … 0.303739.
         let interval = try #require(UpliftStatistics.proportionDifference(treatedSuccesses: 30, treated: 100, controlSuccesses: 10, control: 100))
         #expect(abs(interval.estimate - 0.2) < 1e-12)
-        #expect(abs(interval.high - interval.estimate - 0.10735164862302943) < 1e-12)
-        #expect(abs(interval.estimate - interval.low - 0.10735164862302943) < 1e-12)
+        #expect(abs(interval.low - 0.08841740961614447) < 1e-12 && abs(interval.high - 0.3037394531289535) < 1e-12)
+        // No conversions in either group still leaves a real interval: 1/116 − 1/8 ± … = −0.346168 … 0.113410.
+        let none = try #require(UpliftStatistics.proportionDifference(treatedSuccesses: 0, treated: 114, controlSuccesses: 0, control: 6))
+        #expect(none.estimate == 0 && abs(none.low + 0.34616827161657937) < 1e-12 && abs(none.high - 0.11340965092692419) < 1e-12)
         #expect(UpliftStatistics.proportionDifference(treatedSuccesses: 3, treated: 10, controlSuccesses: 0, control: 0) == nil)
     }
 
