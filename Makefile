@@ -11,7 +11,7 @@ STAGE_ARGS ?=
 .PHONY: build release demo test bench ingest enrich segment pairs offers publish explain fixtures clean help
 
 help:
-	@echo "make demo      build, run the pipeline on fixtures/demo, print where the outputs are"
+	@echo "make demo      build, run two nights of the pipeline on fixtures/demo, print where the outputs are"
 	@echo "make test      build and run every test"
 	@echo "make bench     release build, then the speed and memory benchmarks (bench/README.md)"
 	@echo "make ingest    run one stage (also: enrich, segment, pairs, offers, publish) against the warehouse"
@@ -26,9 +26,12 @@ build:
 release:
 	$(SWIFT) build -c release
 
-# A fresh demo warehouse each time, so the demo shows a first run.
+# A fresh demo warehouse each time, and two nights two weeks apart: the second shows how
+# customers moved between segments and what the first night's offers achieved.
+DEMO_FIRST ?= 2026-11-07
 demo: build
 	rm -f var/demo.sqlite var/demo.sqlite-wal var/demo.sqlite-shm
+	$(BIN) run --pipeline $(PIPELINE) --as-of $(DEMO_FIRST) $(STAGE_ARGS)
 	$(BIN) run --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
 	@echo "Demo outputs are in out/$(AS_OF)/ (warehouse: var/demo.sqlite)"
 	@echo "Feeds (lines, CSV headers included): $$(for f in out/$(AS_OF)/feeds/*; do printf '%s %s  ' $$(basename $$f) $$(grep -c . $$f); done)"
