@@ -249,11 +249,12 @@ enum SVGCharts {
     }
 
     /// A forest plot: per row a horizontal line from low to high, a dot at the point, a dashed
-    /// line at zero (no effect), and ticks labelled by `format` along the bottom.
-    static func intervals(title: String, _ rows: [IntervalRow], format: (Double) -> String) -> String {
+    /// line at zero (no effect), and ticks labelled by `format` along the bottom; `textHeader`
+    /// names the column of row texts.
+    static func intervals(title: String, _ rows: [IntervalRow], textHeader: String = "", format: (Double) -> String) -> String {
         let labelWidth = clamp(Double(longest(rows.map(\.label))) * characterWidth + 12, 80, 320)
-        let textRoom = clamp(Double(longest(rows.map(\.text))) * 6.2 + 12, 120, 320)
-        let top = 10.0, rowHeight = 26.0
+        let textRoom = clamp(Double(max(longest(rows.map(\.text)), textHeader.count)) * 6.2 + 12, 120, 320)
+        let top = 26.0, rowHeight = 26.0
         let left = labelWidth + 8, right = width - textRoom
         let values: [Double] = rows.flatMap { row -> [Double] in [row.point, row.low, row.high].compactMap { $0 } } + [0]
         let smallest = values.min() ?? 0, largest = values.max() ?? 0
@@ -263,7 +264,7 @@ enum SVGCharts {
         func x(_ value: Double) -> Double { left + (value - low) / (high - low) * (right - left) }
         let bottom = top + Double(rows.count) * rowHeight
         let height = bottom + 30
-        var body = ""
+        var body = text(textHeader, x: right + 10, y: 14, anchor: "start", cssClass: "legend")
         var tick = low
         while tick <= high + step / 1000 {
             body += line(x1: x(tick), y1: top, x2: x(tick), y2: bottom, cssClass: "grid")

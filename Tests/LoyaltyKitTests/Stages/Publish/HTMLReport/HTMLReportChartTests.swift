@@ -103,12 +103,14 @@ import Testing
     @Test func intervalsAreDrawnAroundTheirPoint() {
         // Values −0.01 … 0.05 and 0: step 0.02 (0.06 / 5 = 0.012 → 2 × 0.01), axis −0.02 … 0.06.
         // Labels "a", "b" → 80 wide, plot from 88 to 960 − 120 = 840 (752 units, 94 per 0.01).
+        // Rows are 26 high under a 26-unit header band: the first centred at 39.
         let svg = SVGCharts.intervals(title: "t", [
             SVGCharts.IntervalRow(label: "a", point: 0.02, low: -0.01, high: 0.05, text: "x"),
             SVGCharts.IntervalRow(label: "b", point: nil, low: nil, high: nil, text: "too few"),
-        ]) { ReportText.number($0 * 100) + " pp" }
-        #expect(svg.contains("<line class=\"mark\" x1=\"182\" y1=\"23\" x2=\"746\" y2=\"23\""))
-        #expect(svg.contains("<circle class=\"mark\" cx=\"464\" cy=\"23\" r=\"4.5\""))
+        ], textHeader: "uplift") { ReportText.number($0 * 100) + " pp" }
+        #expect(svg.contains("<line class=\"mark\" x1=\"182\" y1=\"39\" x2=\"746\" y2=\"39\""))
+        #expect(svg.contains("<circle class=\"mark\" cx=\"464\" cy=\"39\" r=\"4.5\""))
+        #expect(svg.contains("<text class=\"legend\" x=\"850\" y=\"14\" text-anchor=\"start\">uplift</text>"))
         #expect(svg.contains("<line class=\"zero\" x1=\"276\""))
         #expect(svg.contains(">-2 pp</text>") && svg.contains(">6 pp</text>"))
         // The row without an estimate has its label and text but no mark.
