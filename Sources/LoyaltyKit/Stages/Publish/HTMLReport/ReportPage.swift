@@ -135,7 +135,9 @@ enum ReportPage {
     private static func e(_ text: String) -> String { ReportText.escape(text) }
 
     /// Readable at laptop width and on paper: system fonts, one column of at most 1100 px, charts
-    /// scaled to the column, and in print no chart split across pages and colours kept.
+    /// scaled to the column, and in print no chart split across pages and colours kept. Print is
+    /// landscape because charts scale with the column: on a portrait page their 12-unit labels
+    /// shrink to about 7 pt, on a landscape one they stay at the screen's size.
     static let css = """
 
         *{box-sizing:border-box}
@@ -166,7 +168,7 @@ enum ReportPage {
         table.figures th[scope=row],table.figures thead th:first-child{text-align:left;font-weight:normal}
         footer{margin-top:32px;color:#777;font-size:12px}
         @media print{
-        @page{margin:12mm}
+        @page{size:landscape;margin:12mm}
         body{max-width:none;padding:0;font-size:10pt}
         nav{display:none}
         section.chart,.kpis div,table.figures tr{break-inside:avoid;page-break-inside:avoid}
