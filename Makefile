@@ -9,8 +9,8 @@ RELEASE    := .build/release/loyalty
 STAGE_ARGS ?=
 CHROMIUM   ?= $(shell command -v chromium || command -v chromium-browser)
 # The screenshot is one window this tall (headless Chromium has no full-page capture); the demo
-# report is about 4,600 px long.
-SHOT_HEIGHT ?= 4800
+# report is about 4,500 px long, 4,800 with a migration matrix.
+SHOT_HEIGHT ?= 5200
 
 .PHONY: build release demo test bench ingest enrich segment pairs offers publish explain report-screenshot fixtures clean help
 
