@@ -32,13 +32,14 @@ enum ReportText {
         return String(trimmed)
     }
 
-    /// `value` with exactly `places` decimals, rounded half away from zero: 2.345 → "2.35" is not
-    /// promised (binary fractions), but the same value always gives the same text.
+    /// `value` with exactly `places` decimals, rounded half away from zero from its binary value
+    /// (2.345 is stored just below, so "2.34"); the same value always gives the same text.
     static func fixed(_ value: Double, places: Int) -> String {
         guard value.isFinite else { return "0" }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
+        // Beyond 2^53 a Double holds no exact integer and Int64 would trap: far past any chart's figure.
         guard scaled < 9e15 else { return value < 0 ? "-" + String(Int64(9e15)) : String(Int64(9e15)) }
         let units = Int64(scaled)
         let negative = value < 0 && units != 0
