@@ -33,7 +33,7 @@ enum ReportText {
     }
 
     /// `value` with exactly `places` decimals, rounded half away from zero from its binary value
-    /// (2.345 is stored just below, so "2.34"); the same value always gives the same text.
+    /// (1.005 is stored just below, so "1.00"); the same value always gives the same text.
     static func fixed(_ value: Double, places: Int) -> String {
         guard value.isFinite else { return "0" }
         var scale = 1.0

@@ -145,6 +145,7 @@ import Testing
         #expect(ReportText.number(-12.25) == "-12.3" && ReportText.number(0.05, places: 2) == "0.05")
         #expect(ReportText.fixed(2.5, places: 0) == "3" && ReportText.fixed(-2.5, places: 0) == "-3" && ReportText.fixed(7, places: 2) == "7.00")
         #expect(ReportText.fixed(-0.04, places: 1) == "0.0" && ReportText.fixed(0.004, places: 2) == "0.00")
+        #expect(ReportText.fixed(1.005, places: 2) == "1.00") // 1.00499999999999989… in binary
         #expect(ReportText.grouped(1_234_567) == "1,234,567" && ReportText.grouped(-1000) == "-1,000" && ReportText.grouped(999) == "999")
         // 1,234.5678 in minor units of 1/10,000, rounded half away from zero once.
         #expect(ReportText.money(12_345_678) == "1,234.57" && ReportText.money(-50_000) == "-5.00" && ReportText.money(30_001, dividedBy: 2) == "1.50")
