@@ -7,8 +7,12 @@ PIPELINE   ?= pipelines/demo.yml
 BIN        := .build/debug/loyalty
 RELEASE    := .build/release/loyalty
 STAGE_ARGS ?=
+CHROMIUM   ?= $(shell command -v chromium || command -v chromium-browser)
+# The screenshot is one window this tall (headless Chromium has no full-page capture); the demo
+# report is about 4,500 px long, 4,800 with a migration matrix.
+SHOT_HEIGHT ?= 5200
 
-.PHONY: build release demo test bench ingest enrich segment pairs offers publish explain fixtures clean help
+.PHONY: build release demo test bench ingest enrich segment pairs offers publish explain report-screenshot fixtures clean help
 
 help:
 	@echo "make demo      build, run two nights of the pipeline on fixtures/demo, print where the outputs are"
@@ -17,6 +21,7 @@ help:
 	@echo "make ingest    run one stage (also: enrich, segment, pairs, offers, publish) against the warehouse"
 	@echo "               PIPELINE=$(PIPELINE) AS_OF=$(AS_OF) STAGE_ARGS='--input DIR'"
 	@echo "make explain CUSTOMER=C000002   why a customer got each offer (and which were dropped)"
+	@echo "make report-screenshot  render out/AS_OF/report.html to out/AS_OF/report.png with headless chromium"
 	@echo "make fixtures  regenerate fixtures/demo with the generator"
 	@echo "make clean     remove builds, outputs and the warehouse"
 
@@ -36,6 +41,7 @@ demo: build
 	@echo "Demo outputs are in out/$(AS_OF)/ (warehouse: var/demo.sqlite)"
 	@echo "Feeds (lines, CSV headers included): $$(for f in out/$(AS_OF)/feeds/*; do printf '%s %s  ' $$(basename $$f) $$(grep -c . $$f); done)"
 	@echo "Explain one customer: make explain CUSTOMER=<customer_id>"
+	@echo "HTML report: out/$(AS_OF)/report.html"
 
 test:
 	$(SWIFT) build --build-tests
@@ -50,6 +56,13 @@ ingest enrich segment pairs offers publish: build
 explain: build
 	@test -n "$(CUSTOMER)" || { echo "usage: make explain CUSTOMER=<customer_id>"; exit 2; }
 	$(BIN) explain --customer $(CUSTOMER) --pipeline $(PIPELINE) --as-of $(AS_OF)
+
+report-screenshot:
+	@test -f out/$(AS_OF)/report.html || { echo "no out/$(AS_OF)/report.html: run make demo (or make publish) first"; exit 2; }
+	@test -n "$(CHROMIUM)" || { echo "chromium is not installed (apt-get install chromium)"; exit 2; }
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --hide-scrollbars --log-level=3 --window-size=1280,$(SHOT_HEIGHT) \
+		--screenshot=$(abspath out/$(AS_OF))/report.png file://$(abspath out/$(AS_OF))/report.html
+	@echo "Screenshot: out/$(AS_OF)/report.png"
 
 fixtures: build
 	rm -rf fixtures/demo

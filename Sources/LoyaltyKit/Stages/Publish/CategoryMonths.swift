@@ -22,6 +22,12 @@ enum CategoryMonths {
         private var lastKeyOf: [Int64]
         private var lastCellOf: [Int]
         private var seen: [Int32] = []
+        /// All sales by month, uncategorised products included: closed months in the dictionary, the
+        /// month being filled in `openMonth` (orders come nearly in time order, so one lookup a month
+        /// rather than one an order).
+        private var totalsByMonth: [Int64: Int64] = [:]
+        private var openMonth: Int64 = -1
+        private var openRevenueMinor: Int64 = 0
 
         init(products: [ProductKPIs.Product], indexOfProduct: [Int32]) {
             categories = Set(products.compactMap(\.categoryId)).sorted()
@@ -34,6 +40,12 @@ enum CategoryMonths {
 
         mutating func add(day: Int64, amountMinor: Int64, lines: [OrderActivity.Line]) {
             let month = Int64(CohortRetention.month(ofDay: day))
+            if month != openMonth {
+                if openMonth >= 0 { totalsByMonth[openMonth, default: 0] += openRevenueMinor }
+                openMonth = month
+                openRevenueMinor = 0
+            }
+            openRevenueMinor += amountMinor
             seen.removeAll(keepingCapacity: true)
             for line in lines {
                 guard line.productKey >= 0, Int(line.productKey) < indexOfProduct.count, indexOfProduct[Int(line.productKey)] >= 0 else { continue }
@@ -59,6 +71,18 @@ enum CategoryMonths {
                     cells[cell].orders += 1
                 }
             }
+        }
+
+        /// Each category's revenue by month (year × 12 + month − 1), by category_id then month.
+        func categoryRevenue() -> [(category: String, month: Int, revenueMinor: Int64)] {
+            indexOfKey.keys.sorted().map { (categories[Int($0 >> 32)], Int($0 & 0xFFFF_FFFF), cells[indexOfKey[$0]!].revenueMinor) }
+        }
+
+        /// All sales by month, in month order.
+        func totalRevenue() -> [(month: Int, revenueMinor: Int64)] {
+            var totals = totalsByMonth
+            if openMonth >= 0 { totals[openMonth, default: 0] += openRevenueMinor }
+            return totals.keys.sorted().map { (Int($0), totals[$0]!) }
         }
 
         /// By category_id, then month; share = the category's part of all categories' revenue that month.

@@ -3,8 +3,8 @@
 /// their attribution window has closed.
 public struct PublishStage: Stage {
     public let name = "publish"
-    public let reads = ["customer", "customer_rfm", "segment_membership", "product", "category", "category_ancestor", "sales_order",
-                        "order_line", "offer", "offer_run", "offer_event"]
+    public let reads = ["customer", "customer_rfm", "segment_membership", "cluster_profile", "product", "category", "category_ancestor",
+                        "sales_order", "order_line", "pair_run", "product_pair", "product_basket_count", "offer", "offer_run", "offer_event"]
     public let owns = ["offer_outcome_run", "offer_outcome"]
     public let checks: [TableCheck] = []
 
@@ -51,6 +51,23 @@ public struct PublishStage: Stage {
         try ProductKPIs.write(productRows, products: products, segments: names, to: context.outputs)
         try categoryMonths.write(to: context.outputs)
         try effectiveness.write(to: context.outputs, config: publish)
+        var report = figures.reportData
+        report.kpis = kpis
+        report.segments = segments
+        report.cohorts = cohorts
+        report.monthTotals = categoryMonths.totalRevenue().map { ReportData.MonthRevenue(category: nil, month: $0.month, revenueMinor: $0.revenueMinor) }
+        report.categoryMonths = categoryMonths.categoryRevenue().map {
+            ReportData.MonthRevenue(category: $0.category, month: $0.month, revenueMinor: $0.revenueMinor)
+        }
+        report.pairsMinCount = config.pairs.minCount
+        report.effects = effectiveness.rows.compactMap { row in
+            guard let uplift = row.upliftOffered else { return nil }
+            return ReportData.Effect(offerType: row.offerType, segment: row.segment, treated: row.treated.units, control: row.control.units,
+                                     uplift: uplift.estimate, low: uplift.low, high: uplift.high)
+        }
+        report.effectsWithoutControl = effectiveness.rows.count - report.effects.count
+        report.effectWarnings = warnings
+        try context.outputs.write("report.html", text: ReportPage.html(report), rows: 0)
         let lists = try SegmentLists.write(context.warehouse, fields: config.publish.listFields, to: context.outputs)
         return StageReport(rowsWritten: 1 + segments.count + cohorts.count + products.count + lists + effectiveness.rows.count, summary: [
             "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",
@@ -68,6 +85,8 @@ public struct PublishStage: Stage {
         let products: [ProductKPIs.Product]
         let productRows: [ProductKPIs.Row]
         let categoryMonths: CategoryMonths.Accumulator
+        /// What report.html draws beyond the other reports' figures.
+        let reportData: ReportData
     }
 
     private func readFigures(_ context: StageContext, from: Int64?, until: Int64) throws -> Figures {
@@ -90,7 +109,8 @@ public struct PublishStage: Stage {
             }
             let productRows = products.finish()
             return Figures(activity: activity, kpis: try KPISummary.load(db, context: context, activity: activity), segments: segments,
-                           segmentOf: segmentOf, products: catalog.products, productRows: productRows, categoryMonths: categoryMonths)
+                           segmentOf: segmentOf, products: catalog.products, productRows: productRows, categoryMonths: categoryMonths,
+                           reportData: try ReportData.load(db, asOf: context.settings.asOfText, bins: config.segment.bins))
         }
     }
 }

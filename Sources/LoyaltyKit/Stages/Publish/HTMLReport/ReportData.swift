@@ -1,0 +1,164 @@
+import GRDB
+
+/// Everything report.html shows, as plain values: what the publish stage already holds in memory
+/// (KPIs, segments, cohorts, monthly sales) plus what `load` reads from the warehouse. Each read
+/// is one aggregate query, so the page costs the same at a million customers as at a thousand.
+struct ReportData {
+    /// Scored customers with one (recency score, frequency score).
+    struct RFCell: Equatable {
+        let r: Int
+        let f: Int
+        let customers: Int
+        let monetarySumMinor: Int64
+    }
+
+    /// Customers who were in `from` at the previous as_of and are in `to` now; `(new)` and
+    /// `(gone)` as in segment_migration.csv.
+    struct Move: Equatable {
+        static let new = "(new)"
+        static let gone = "(gone)"
+        let from: String
+        let to: String
+        let customers: Int
+    }
+
+    struct Cluster: Equatable {
+        let cluster: Int
+        let label: String
+        let customers: Int
+        let recencyDays: Double
+        let frequency: Double
+        /// In currency units (cluster_profile keeps the mapped-back centre as a real number).
+        let monetary: Double
+    }
+
+    struct Pair: Equatable {
+        let productA: String
+        let nameA: String
+        let productB: String
+        let nameB: String
+        let ordersTogether: Int
+        let support: Double
+        let lift: Double
+    }
+
+    /// Net revenue of one calendar month (year × 12 + month − 1); `category` nil = all sales.
+    struct MonthRevenue: Equatable {
+        let category: String?
+        let month: Int
+        let revenueMinor: Int64
+    }
+
+    struct OfferCount: Equatable {
+        let offerType: String
+        let channel: String
+        let offers: Int
+    }
+
+    /// One row of the effectiveness forest plot: the conversion rate of customers who got an offer
+    /// (treated) minus that of the control group, with its 95% interval. Nil when there are too
+    /// few customers to estimate.
+    struct Effect: Equatable {
+        var offerType: String
+        var segment: String
+        var treated: Int
+        var control: Int
+        var uplift: Double?
+        var low: Double?
+        var high: Double?
+    }
+
+    var asOf: String
+    var kpis = KPISummary()
+    /// In segments.csv order (rules, then Others and No Purchases).
+    var segments: [SegmentsReport.Row] = []
+    var bins = 5
+    var rf: [RFCell] = []
+    /// The latest as_of before this one in segment_membership; nil on a first run.
+    var previousAsOf: String?
+    var migration: [Move] = []
+    var clusters: [Cluster] = []
+    var pairs: [Pair] = []
+    /// The as_of of the pair counts (the pairs stage keeps only its latest night); nil if it never ran.
+    var pairsAsOf: String?
+    var pairsMinCount = 2
+    var categoryNames: [String: String] = [:]
+    /// All sales by month, and each category's by month.
+    var monthTotals: [MonthRevenue] = []
+    var categoryMonths: [MonthRevenue] = []
+    var cohorts: [CohortRetention.Cell] = []
+    /// Offers sent (control group excluded), by type and channel.
+    var offersSent: [OfferCount] = []
+    var controlOffers = 0
+    var controlCustomers = 0
+    var effects: [Effect] = []
+    /// Type × segment cells left out of the chart because one side has no customers.
+    var effectsWithoutControl = 0
+    /// Failed checks of the measured nights' control groups (effectiveness_checks.csv).
+    var effectWarnings: [String] = []
+
+    /// How many product pairs the page lists.
+    static let topPairs = 10
+
+    /// Reads the warehouse's part of the page for `asOf`.
+    static func load(_ db: Database, asOf: String, bins: Int) throws -> ReportData {
+        var data = ReportData(asOf: asOf)
+        data.bins = bins
+        data.rf = try Row.fetchAll(db, sql: """
+            SELECT r_score, f_score, COUNT(*), SUM(monetary_minor) FROM customer_rfm
+            WHERE r_score IS NOT NULL AND f_score IS NOT NULL GROUP BY r_score, f_score ORDER BY r_score, f_score
+            """).map { RFCell(r: $0[0], f: $0[1], customers: $0[2], monetarySumMinor: $0[3]) }
+        data.previousAsOf = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM segment_membership WHERE as_of < ?", arguments: [asOf])
+        if let previous = data.previousAsOf {
+            data.migration = try migration(db, from: previous, to: asOf)
+        }
+        data.clusters = try Row.fetchAll(db, sql: """
+            SELECT cluster, label, customers, centroid_recency_days, centroid_frequency, centroid_monetary
+            FROM cluster_profile WHERE as_of = ? ORDER BY cluster
+            """, arguments: [asOf]).map {
+            Cluster(cluster: $0[0], label: $0[1], customers: $0[2], recencyDays: $0[3], frequency: $0[4], monetary: $0[5])
+        }
+        data.pairsAsOf = try String.fetchOne(db, sql: "SELECT as_of FROM pair_run WHERE kind = 'product'")
+        // Ties in lift go to the pair bought together more often, then to ids as bytes (BINARY collation).
+        data.pairs = try Row.fetchAll(db, sql: """
+            SELECT a.product_id, a.name, b.product_id, b.name, m.orders_together, m.support, m.lift
+            FROM product_pair_metrics m
+            JOIN product a ON a.product_key = m.product_a_key
+            JOIN product b ON b.product_key = m.product_b_key
+            ORDER BY m.lift DESC, m.orders_together DESC, a.product_id, b.product_id
+            LIMIT ?
+            """, arguments: [topPairs]).map {
+            Pair(productA: $0[0], nameA: $0[1], productB: $0[2], nameB: $0[3], ordersTogether: $0[4], support: $0[5], lift: $0[6])
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT category_id, name FROM category") {
+            data.categoryNames[row[0]] = row[1]
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT offer_type, channel, holdout, COUNT(*) FROM offer WHERE as_of = ?
+            GROUP BY offer_type, channel, holdout ORDER BY offer_type, channel, holdout
+            """, arguments: [asOf]) {
+            if row[2] as Int == 1 {
+                data.controlOffers += row[3] as Int
+            } else {
+                data.offersSent.append(OfferCount(offerType: row[0], channel: row[1], offers: row[3]))
+            }
+        }
+        data.controlCustomers = try Int.fetchOne(db, sql: "SELECT control_customers FROM offer_run WHERE as_of = ?", arguments: [asOf]) ?? 0
+        return data
+    }
+
+    /// The same counts as the segment stage's segment_migration.csv, read from the membership
+    /// history (stages share tables, not code).
+    private static func migration(_ db: Database, from previous: String, to asOf: String) throws -> [Move] {
+        try Row.fetchAll(db, sql: """
+            SELECT COALESCE(p.segment, ?), n.segment, COUNT(*) FROM segment_membership n
+            LEFT JOIN segment_membership p ON p.as_of = ? AND p.customer_key = n.customer_key
+            WHERE n.as_of = ? GROUP BY 1, 2
+            UNION ALL
+            SELECT p.segment, ?, COUNT(*) FROM segment_membership p
+            WHERE p.as_of = ? AND NOT EXISTS (SELECT 1 FROM segment_membership n WHERE n.as_of = ? AND n.customer_key = p.customer_key)
+            GROUP BY 1
+            ORDER BY 1, 2
+            """, arguments: [Move.new, previous, asOf, Move.gone, previous, asOf]).map { Move(from: $0[0], to: $0[1], customers: $0[2]) }
+    }
+}

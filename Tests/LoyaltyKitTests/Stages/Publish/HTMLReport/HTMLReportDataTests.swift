@@ -1,0 +1,119 @@
+import GRDB
+import Testing
+@testable import LoyaltyKit
+
+/// ReportData.load on a warehouse filled by hand, so each aggregate is checked against counts
+/// that can be read off the inserts.
+@Suite struct HTMLReportDataTests {
+    func warehouse() throws -> Warehouse {
+        let warehouse = try Warehouse(path: ":memory:")
+        try warehouse.database.write { db in
+            for key in 1...5 { try db.execute(sql: "INSERT INTO customer (customer_key, customer_id) VALUES (?, ?)", arguments: [key, "C\(key)"]) }
+        }
+        return warehouse
+    }
+
+    @Test func recencyFrequencyCellsAddUpScoredCustomers() throws {
+        let warehouse = try warehouse()
+        try warehouse.database.write { db in
+            // C1 and C2 share R 5 · F 5 (10.00 and 20.01), C3 is alone in R 1 · F 1 with a net
+            // return (−3.00); C4 has no scores and counts nowhere.
+            for (key, r, f, monetary) in [(1, 5, 5, 100_000), (2, 5, 5, 200_100), (3, 1, 1, -30_000)] {
+                try db.execute(sql: """
+                    INSERT INTO customer_rfm (customer_key, as_of, frequency, monetary_minor, r_score, f_score, m_score, segment)
+                    VALUES (?, '2026-11-14', 1, ?, ?, ?, 1, 'X')
+                    """, arguments: [key, monetary, r, f])
+            }
+            try db.execute(sql: "INSERT INTO customer_rfm (customer_key, as_of, frequency, monetary_minor, segment) VALUES (4, '2026-11-14', 0, 990000, 'No Purchases')")
+        }
+        let data = try warehouse.database.read { try ReportData.load($0, asOf: "2026-11-14", bins: 5) }
+        #expect(data.rf == [ReportData.RFCell(r: 1, f: 1, customers: 1, monetarySumMinor: -30_000),
+                            ReportData.RFCell(r: 5, f: 5, customers: 2, monetarySumMinor: 300_100)])
+        // The chart's cell: (10.00 + 20.01) / 2 = 15.005, rounded half away from zero.
+        let chart = ReportCharts.recencyFrequency(data)
+        #expect(chart.contains("R 5 · F 5: 2 customers, mean monetary 15.01"))
+        #expect(chart.contains("R 1 · F 1: 1 customer, mean monetary -3.00"))
+        #expect(chart.components(separatedBy: ": no customers").count - 1 == 23)
+    }
+
+    @Test func migrationComparesWithTheLatestEarlierAsOf() throws {
+        let warehouse = try warehouse()
+        try warehouse.database.write { db in
+            let membership: [(String, Int, String)] = [
+                ("2026-10-31", 1, "Lost"),
+                ("2026-11-07", 1, "Champions"), ("2026-11-07", 2, "Lost"), ("2026-11-07", 3, "Lost"),
+                ("2026-11-14", 1, "Champions"), ("2026-11-14", 2, "Champions"), ("2026-11-14", 4, "Lost"),
+            ]
+            for (asOf, key, segment) in membership {
+                try db.execute(sql: "INSERT INTO segment_membership (as_of, customer_key, segment) VALUES (?, ?, ?)", arguments: [asOf, key, segment])
+            }
+        }
+        let data = try warehouse.database.read { try ReportData.load($0, asOf: "2026-11-14", bins: 5) }
+        // Against 11-07, not 10-31: C1 stayed, C2 moved up, C4 is new, C3 is gone.
+        #expect(data.previousAsOf == "2026-11-07")
+        #expect(data.migration == [
+            ReportData.Move(from: "(new)", to: "Lost", customers: 1), ReportData.Move(from: "Champions", to: "Champions", customers: 1),
+            ReportData.Move(from: "Lost", to: "(gone)", customers: 1), ReportData.Move(from: "Lost", to: "Champions", customers: 1),
+        ])
+        let first = try warehouse.database.read { try ReportData.load($0, asOf: "2026-10-31", bins: 5) }
+        #expect(first.previousAsOf == nil && first.migration.isEmpty)
+        #expect(ReportCharts.migration(first).contains("<text class=\"empty\""))
+    }
+
+    @Test func topPairsGoByLiftThenOrdersThenIds() throws {
+        let warehouse = try warehouse()
+        try warehouse.database.write { db in
+            for (key, id) in [(1, "A"), (2, "B"), (3, "C")] {
+                try db.execute(sql: "INSERT INTO product (product_key, product_id, name, price_minor, active) VALUES (?, ?, ?, 10000, 1)",
+                               arguments: [key, id, "Item \(id)"])
+            }
+            // 10 baskets; A and B in 4 each, C in 2; every pair together twice. Lift of (A, B):
+            // 0.2 / (0.4 × 0.4) = 1.25; of (A, C) and (B, C): 0.2 / (0.4 × 0.2) = 2.5, a tie
+            // that the ids settle.
+            try db.execute(sql: "INSERT INTO pair_run (kind, as_of, scope, baskets) VALUES ('product', '2026-11-14', 'order', 10)")
+            try db.execute(sql: "INSERT INTO product_basket_count (product_key, baskets) VALUES (1, 4), (2, 4), (3, 2)")
+            try db.execute(sql: "INSERT INTO product_pair (product_a_key, product_b_key, orders_together) VALUES (1, 2, 2), (2, 3, 2), (1, 3, 2)")
+        }
+        let data = try warehouse.database.read { try ReportData.load($0, asOf: "2026-11-21", bins: 5) }
+        #expect(data.pairs.map { "\($0.productA)+\($0.productB)" } == ["A+C", "B+C", "A+B"])
+        // Lift comes from the view's floating-point steps, a rounding error away from the ratio.
+        #expect(zip(data.pairs.map(\.lift), [2.5, 2.5, 1.25]).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(data.pairs.allSatisfy { abs($0.support - 0.2) < 1e-15 && $0.ordersTogether == 2 })
+        #expect(data.pairs[0].nameA == "Item A" && data.pairsAsOf == "2026-11-14")
+        // The pair counts are a week older than the report: the page says so.
+        #expect(ReportPage.html(data).contains("The pair counts are from the pairs stage&#39;s run as of 2026-11-14."))
+    }
+
+    @Test func offersAreCountedByTypeAndChannelWithTheControlGroupApart() throws {
+        let warehouse = try warehouse()
+        try warehouse.database.write { db in
+            let offers: [(String, Int, String, String, Int)] = [
+                ("2026-11-14", 1, "cross_sell", "email", 0), ("2026-11-14", 2, "cross_sell", "email", 0),
+                ("2026-11-14", 3, "cross_sell", "sms", 0), ("2026-11-14", 4, "welcome", "push", 1),
+                ("2026-11-14", 4, "cross_sell", "push", 1), ("2026-11-07", 1, "welcome", "email", 0),
+            ]
+            for (index, (asOf, customer, type, channel, holdout)) in offers.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO offer (as_of, offer_id, customer_key, rank, offer_type, channel, score, expected_value_minor, discount_pct, holdout)
+                    VALUES (?, ?, ?, 1, ?, ?, 1.0, 10000, 10, ?)
+                    """, arguments: [asOf, "OF-\(index)", customer, type, channel, holdout])
+            }
+            try db.execute(sql: """
+                INSERT INTO offer_run (as_of, valid_from, valid_to, holdout_share, offers, control_customers)
+                VALUES ('2026-11-14', '2026-11-15', '2026-11-28', 0.05, 5, 1)
+                """)
+            try db.execute(sql: """
+                INSERT INTO cluster_profile VALUES ('2026-11-14', 1, 'low', 3, 90, 1.5, 20.25, 0.4), ('2026-11-14', 0, 'high', 2, 5, 6, 300, 0.6),
+                                                   ('2026-11-07', 0, 'old', 5, 1, 1, 1, 1)
+                """)
+        }
+        let data = try warehouse.database.read { try ReportData.load($0, asOf: "2026-11-14", bins: 5) }
+        #expect(data.offersSent == [ReportData.OfferCount(offerType: "cross_sell", channel: "email", offers: 2),
+                                    ReportData.OfferCount(offerType: "cross_sell", channel: "sms", offers: 1)])
+        #expect(data.controlOffers == 2 && data.controlCustomers == 1)
+        #expect(data.clusters == [ReportData.Cluster(cluster: 0, label: "high", customers: 2, recencyDays: 5, frequency: 6, monetary: 300),
+                                  ReportData.Cluster(cluster: 1, label: "low", customers: 3, recencyDays: 90, frequency: 1.5, monetary: 20.25)])
+        let page = ReportPage.html(data)
+        #expect(page.contains("Control group: 2 offers to 1 customer were kept back"))
+    }
+}
