@@ -10,7 +10,7 @@ STAGE_ARGS ?=
 CHROMIUM   ?= $(shell command -v chromium || command -v chromium-browser)
 # The screenshot is one window this tall (headless Chromium has no full-page capture); the demo
 # report is about 4,500 px long, 4,800 with a migration matrix.
-SHOT_HEIGHT ?= 5200
+SHOT_HEIGHT ?= 6400
 
 .PHONY: build release demo test bench ingest enrich segment pairs offers publish explain report-screenshot fixtures clean help
 
