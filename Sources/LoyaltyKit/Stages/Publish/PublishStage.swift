@@ -14,23 +14,25 @@ public struct PublishStage: Stage {
         let config = context.config
         let until = context.clock.startOfDay(context.asOf + 1)
         let from = config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
-        // Nights whose attribution window has just closed are measured beside the order pass.
+        // The order pass takes one core; the other measures the nights whose attribution window has
+        // just closed and reads what only the HTML report draws.
         let publish = config.publish
-        let measuring = try ConcurrentRead(context.warehouse) { db in
+        let aside = try ConcurrentRead(context.warehouse) { db in
             let catalog = try OfferOutcomes.Catalog(db, marginRate: config.offers.marginRate)
-            return try OfferOutcomes.pending(db, asOf: context.asOf, windowDays: publish.attributionDays, horizonDays: publish.effectivenessDays)
+            let measured = try OfferOutcomes.pending(db, asOf: context.asOf, windowDays: publish.attributionDays, horizonDays: publish.effectivenessDays)
                 .map { try OfferOutcomes.measure(db, run: $0, windowDays: publish.attributionDays, clock: context.clock, catalog: catalog) }
+            return (measured, try ReportData.load(db, asOf: context.settings.asOfText, bins: config.segment.bins))
         }
         let figures: Figures
         do {
             figures = try readFigures(context, from: from, until: until)
         } catch {
-            measuring.cancel()
+            aside.cancel()
             throw error
         }
         let (activity, kpis, segments, segmentOf, products, productRows, categoryMonths) = (figures.activity, figures.kpis, figures.segments,
             figures.segmentOf, figures.products, figures.productRows, figures.categoryMonths)
-        let measured = try measuring.result()
+        let (measured, reportData) = try aside.result()
         if !measured.isEmpty {
             try context.write { db in for outcome in measured { try outcome.save(db) } }
             context.phaseDone("measured the offers of \(measured.map(\.run.asOf).joined(separator: ", ")) over \(publish.attributionDays) days")
@@ -51,7 +53,7 @@ public struct PublishStage: Stage {
         try ProductKPIs.write(productRows, products: products, segments: names, to: context.outputs)
         try categoryMonths.write(to: context.outputs)
         try effectiveness.write(to: context.outputs, config: publish)
-        var report = figures.reportData
+        var report = reportData
         report.kpis = kpis
         report.segments = segments
         report.cohorts = cohorts
@@ -85,8 +87,6 @@ public struct PublishStage: Stage {
         let products: [ProductKPIs.Product]
         let productRows: [ProductKPIs.Row]
         let categoryMonths: CategoryMonths.Accumulator
-        /// What report.html draws beyond the other reports' figures.
-        let reportData: ReportData
     }
 
     private func readFigures(_ context: StageContext, from: Int64?, until: Int64) throws -> Figures {
@@ -109,8 +109,7 @@ public struct PublishStage: Stage {
             }
             let productRows = products.finish()
             return Figures(activity: activity, kpis: try KPISummary.load(db, context: context, activity: activity), segments: segments,
-                           segmentOf: segmentOf, products: catalog.products, productRows: productRows, categoryMonths: categoryMonths,
-                           reportData: try ReportData.load(db, asOf: context.settings.asOfText, bins: config.segment.bins))
+                           segmentOf: segmentOf, products: catalog.products, productRows: productRows, categoryMonths: categoryMonths)
         }
     }
 }

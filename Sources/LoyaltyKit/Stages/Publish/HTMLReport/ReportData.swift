@@ -108,9 +108,13 @@ struct ReportData {
             SELECT r_score, f_score, COUNT(*), SUM(monetary_minor) FROM customer_rfm
             WHERE r_score IS NOT NULL AND f_score IS NOT NULL GROUP BY r_score, f_score ORDER BY r_score, f_score
             """).map { RFCell(r: $0[0], f: $0[1], customers: $0[2], monetarySumMinor: $0[3]) }
-        data.previousAsOf = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM segment_membership WHERE as_of < ?", arguments: [asOf])
-        if let previous = data.previousAsOf {
-            data.migration = try migration(db, from: previous, to: asOf)
+        // The segments as the latest segment run up to as_of left them (publish may run on a night
+        // segment did not), against the run before that one.
+        if let current = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM segment_membership WHERE as_of <= ?", arguments: [asOf]) {
+            data.previousAsOf = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM segment_membership WHERE as_of < ?", arguments: [current])
+            if let previous = data.previousAsOf {
+                data.migration = try migration(db, from: previous, to: current)
+            }
         }
         data.clusters = try Row.fetchAll(db, sql: """
             SELECT cluster, label, customers, centroid_recency_days, centroid_frequency, centroid_monetary
@@ -133,14 +137,25 @@ struct ReportData {
         for row in try Row.fetchAll(db, sql: "SELECT category_id, name FROM category") {
             data.categoryNames[row[0]] = row[1]
         }
-        for row in try Row.fetchAll(db, sql: """
-            SELECT offer_type, channel, holdout, COUNT(*) FROM offer WHERE as_of = ?
-            GROUP BY offer_type, channel, holdout ORDER BY offer_type, channel, holdout
-            """, arguments: [asOf]) {
-            if row[2] as Int == 1 {
-                data.controlOffers += row[3] as Int
-            } else {
-                data.offersSent.append(OfferCount(offerType: row[0], channel: row[1], offers: row[3]))
+        // Counted in Swift by type and channel ordinals: a night is two million offers, and SQL's
+        // GROUP BY on their texts sorted them all (2 s, against 0.6 s for the scan).
+        let types = OfferType.allCases, channels = OffersConfig.Channel.allCases
+        var sent = [Int](repeating: 0, count: types.count * channels.count)
+        try RowScan.forEach(db, sql: """
+            SELECT CASE offer_type \(OfferType.ordinalCases) END,
+                   CASE channel \(channels.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0)" }.joined(separator: " ")) END, holdout
+            FROM offer WHERE as_of = '\(asOf)'
+            """) { row in
+            if row.int64(2) == 1 {
+                data.controlOffers += 1
+            } else if !row.isNull(0), !row.isNull(1) {
+                sent[Int(row.int64(0)) * channels.count + Int(row.int64(1))] += 1
+            }
+        }
+        for type in types.sorted(by: { $0.rawValue < $1.rawValue }) {
+            for (index, channel) in channels.enumerated().sorted(by: { $0.element.rawValue < $1.element.rawValue })
+            where sent[type.ordinal * channels.count + index] > 0 {
+                data.offersSent.append(OfferCount(offerType: type.rawValue, channel: channel.rawValue, offers: sent[type.ordinal * channels.count + index]))
             }
         }
         data.controlCustomers = try Int.fetchOne(db, sql: "SELECT control_customers FROM offer_run WHERE as_of = ?", arguments: [asOf]) ?? 0

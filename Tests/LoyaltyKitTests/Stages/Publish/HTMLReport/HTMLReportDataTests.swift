@@ -55,6 +55,9 @@ import Testing
             ReportData.Move(from: "(new)", to: "Lost", customers: 1), ReportData.Move(from: "Champions", to: "Champions", customers: 1),
             ReportData.Move(from: "Lost", to: "(gone)", customers: 1), ReportData.Move(from: "Lost", to: "Champions", customers: 1),
         ])
+        // Publish on a night segment did not run (11-20) shows the latest segment run's migration.
+        let later = try warehouse.database.read { try ReportData.load($0, asOf: "2026-11-20", bins: 5) }
+        #expect(later.previousAsOf == "2026-11-07" && later.migration == data.migration)
         let first = try warehouse.database.read { try ReportData.load($0, asOf: "2026-10-31", bins: 5) }
         #expect(first.previousAsOf == nil && first.migration.isEmpty)
         #expect(ReportCharts.migration(first).contains("<text class=\"empty\""))
