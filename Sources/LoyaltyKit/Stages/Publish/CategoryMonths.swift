@@ -73,6 +73,26 @@ enum CategoryMonths {
             }
         }
 
+        /// Adds another part of the pass (its orders are none of these).
+        mutating func merge(_ other: Accumulator) {
+            for (key, otherCell) in other.indexOfKey {
+                let cell = indexOfKey[key] ?? {
+                    cells.append(Cell())
+                    indexOfKey[key] = cells.count - 1
+                    return cells.count - 1
+                }()
+                cells[cell].revenueMinor += other.cells[otherCell].revenueMinor
+                cells[cell].units += other.cells[otherCell].units
+                cells[cell].orders += other.cells[otherCell].orders
+            }
+            for (month, revenue) in other.totalRevenue() { totalsByMonth[Int64(month), default: 0] += revenue }
+            if openMonth >= 0 { totalsByMonth[openMonth, default: 0] += openRevenueMinor }
+            openMonth = -1
+            openRevenueMinor = 0
+            // Cells may have moved in the merge: later adds look them up again.
+            lastKeyOf = [Int64](repeating: -1, count: categories.count)
+        }
+
         /// Each category's revenue by month (year × 12 + month − 1), by category_id then month.
         func categoryRevenue() -> [(category: String, month: Int, revenueMinor: Int64)] {
             indexOfKey.keys.sorted().map { (categories[Int($0 >> 32)], Int($0 & 0xFFFF_FFFF), cells[indexOfKey[$0]!].revenueMinor) }

@@ -2,7 +2,8 @@ import GRDB
 
 /// One pass over the figures window's order lines for the reports: the sales totals, and every
 /// customer order of positive net amount with its local time (cohorts, contact hours). Lines come
-/// in order-key order, so each order's net amount is summed as its lines go by.
+/// in order-key order, so each order's net amount is summed as its lines go by. The pass can be
+/// split by order key (`ParallelOrderScan`) and its parts merged in key order.
 struct OrderActivity {
     struct Order {
         let customerKey: Int32
@@ -24,7 +25,7 @@ struct OrderActivity {
 
     /// - Parameter onOrder: called with each order (customer key, local day, net amount, lines) as
     ///   it ends, so other reports share the pass.
-    static func load(_ db: Database, from: Int64?, until: Int64, clock: ZoneClock,
+    static func load(_ db: Database, firstOrder: Int64, lastOrder: Int64, from: Int64?, until: Int64, clock: ZoneClock,
                      onOrder: (_ customer: Int64?, _ day: Int64, _ amountMinor: Int64, _ lines: [Line]) -> Void) throws -> OrderActivity {
         var activity = OrderActivity()
         var currentOrder: Int64 = -1, amount: Int64 = 0, customer: Int64? = nil, orderedAt: Int64 = 0
@@ -42,8 +43,8 @@ struct OrderActivity {
         try RowScan.forEach(db, sql: """
             SELECT order_key, amount_minor, COALESCE(bonus_earned_minor, 0), COALESCE(bonus_spent_minor, 0), customer_key, ordered_at,
                    product_key, quantity
-            FROM order_line WHERE ordered_at >= ? AND ordered_at < ? ORDER BY order_key
-            """, arguments: [from ?? Int64.min, until]) { row in
+            FROM order_line WHERE order_key BETWEEN ? AND ? AND ordered_at >= ? AND ordered_at < ? ORDER BY order_key
+            """, arguments: [firstOrder, lastOrder, from ?? Int64.min, until]) { row in
             let order = row.int64(0)
             if order != currentOrder {
                 close()
@@ -61,5 +62,14 @@ struct OrderActivity {
         }
         close()
         return activity
+    }
+
+    /// Adds a part of the pass that came after this one in order-key order.
+    mutating func merge(_ later: OrderActivity) {
+        revenueMinor += later.revenueMinor
+        orders += later.orders
+        bonusEarnedMinor += later.bonusEarnedMinor
+        bonusSpentMinor += later.bonusSpentMinor
+        customerOrders += later.customerOrders
     }
 }

@@ -46,6 +46,20 @@ enum ProductKPIs {
             }
         }
 
+        /// Adds another part of the pass (its orders are none of these).
+        mutating func merge(_ other: Accumulator) {
+            for index in rows.indices {
+                rows[index].units += other.rows[index].units
+                rows[index].revenueMinor += other.rows[index].revenueMinor
+                rows[index].orders += other.rows[index].orders
+                rows[index].orderAmountsMinor += other.rows[index].orderAmountsMinor
+                for segment in rows[index].segmentRevenueMinor.indices {
+                    rows[index].segmentRevenueMinor[segment] += other.rows[index].segmentRevenueMinor[segment]
+                }
+            }
+            pairs += other.pairs
+        }
+
         /// Buyers: distinct (customer, product) pairs; repeat buyers bought it in 2 or more orders.
         mutating func finish() -> [Row] {
             let customerBits = 64 - (pairs.map { $0 >> 24 }.max() ?? 0).leadingZeroBitCount

@@ -8,20 +8,26 @@ public struct PublishStage: Stage {
     public let owns = ["offer_outcome_run", "offer_outcome"]
     public let checks: [TableCheck] = []
 
-    public init() {}
+    /// Order-key span from which the order pass splits in two (lowered by tests to check the merge).
+    let splitOrdersAbove: Int64
+
+    public init() { self.init(splitOrdersAbove: ParallelOrderScan.minimumOrdersToSplit) }
+
+    init(splitOrdersAbove: Int64) { self.splitOrdersAbove = splitOrdersAbove }
 
     public func run(_ context: StageContext) throws -> StageReport {
         let config = context.config
         let until = context.clock.startOfDay(context.asOf + 1)
         let from = config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
         // The order pass takes one core; the other measures the nights whose attribution window has
-        // just closed and reads what only the HTML report draws.
+        // just closed, reads what only the HTML report draws and writes the mailing lists.
         let publish = config.publish
         let aside = try ConcurrentRead(context.warehouse) { db in
             let catalog = try OfferOutcomes.Catalog(db, marginRate: config.offers.marginRate)
             let measured = try OfferOutcomes.pending(db, asOf: context.asOf, windowDays: publish.attributionDays, horizonDays: publish.effectivenessDays)
                 .map { try OfferOutcomes.measure(db, run: $0, windowDays: publish.attributionDays, clock: context.clock, catalog: catalog) }
-            return (measured, try ReportData.load(db, asOf: context.settings.asOfText, bins: config.segment.bins))
+            let reportData = try ReportData.load(db, asOf: context.settings.asOfText, bins: config.segment.bins)
+            return (measured, reportData, try SegmentLists.write(db, fields: publish.listFields, to: context.outputs))
         }
         let figures: Figures
         do {
@@ -32,7 +38,7 @@ public struct PublishStage: Stage {
         }
         let (activity, kpis, segments, segmentOf, products, productRows, categoryMonths) = (figures.activity, figures.kpis, figures.segments,
             figures.segmentOf, figures.products, figures.productRows, figures.categoryMonths)
-        let (measured, reportData) = try aside.result()
+        let (measured, reportData, lists) = try aside.result()
         if !measured.isEmpty {
             try context.write { db in for outcome in measured { try outcome.save(db) } }
             context.phaseDone("measured the offers of \(measured.map(\.run.asOf).joined(separator: ", ")) over \(publish.attributionDays) days")
@@ -70,7 +76,6 @@ public struct PublishStage: Stage {
         report.effectsWithoutControl = effectiveness.rows.count - report.effects.count
         report.effectWarnings = warnings
         try context.outputs.write("report.html", text: ReportPage.html(report), rows: 0)
-        let lists = try SegmentLists.write(context.warehouse, fields: config.publish.listFields, to: context.outputs)
         return StageReport(rowsWritten: 1 + segments.count + cohorts.count + products.count + lists + effectiveness.rows.count, summary: [
             "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",
             "offer effectiveness: \(effectiveness.checks.count) night(s) measured over \(publish.attributionDays) days, \(effectiveness.rows.count) type × segment rows",
@@ -91,25 +96,36 @@ public struct PublishStage: Stage {
 
     private func readFigures(_ context: StageContext, from: Int64?, until: Int64) throws -> Figures {
         let config = context.config
-        return try context.warehouse.database.read { db in
+        let (segments, segmentOf, catalog) = try context.warehouse.database.read { db in
             let scored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_rfm") ?? 0
             let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
             if scored == 0 && known > 0 {
                 throw LoyaltyError.missingPrerequisite(stage: "publish", message: "customer figures are missing: run segment first")
             }
             let (segments, segmentOf) = try SegmentsReport.load(db, rules: config.segment.rules)
-            // One pass over the window's order lines feeds the KPIs, cohorts, hours and products.
-            let catalog = try ProductKPIs.loadProducts(db)
+            return (segments, segmentOf, try ProductKPIs.loadProducts(db))
+        }
+        // One pass over the window's order lines, in two halves by order key, feeds the KPIs,
+        // cohorts, hours, products and category months.
+        let parts = try ParallelOrderScan.run(context.warehouse, minimumOrdersToSplit: splitOrdersAbove) { db, firstOrder, lastOrder in
             var products = ProductKPIs.Accumulator(products: catalog.products.count, segments: segments.count, segmentOf: segmentOf,
                                                    indexOfProduct: catalog.indexOfKey)
             var categoryMonths = CategoryMonths.Accumulator(products: catalog.products, indexOfProduct: catalog.indexOfKey)
-            let activity = try OrderActivity.load(db, from: from, until: until, clock: context.clock) { customer, day, amount, lines in
+            let activity = try OrderActivity.load(db, firstOrder: firstOrder, lastOrder: lastOrder, from: from, until: until, clock: context.clock) {
+                customer, day, amount, lines in
                 products.add(customer: customer, amountMinor: amount, lines: lines)
                 categoryMonths.add(day: day, amountMinor: amount, lines: lines)
             }
-            let productRows = products.finish()
-            return Figures(activity: activity, kpis: try KPISummary.load(db, context: context, activity: activity), segments: segments,
-                           segmentOf: segmentOf, products: catalog.products, productRows: productRows, categoryMonths: categoryMonths)
+            return (activity, products, categoryMonths)
         }
+        var (activity, products, categoryMonths) = parts[0]
+        for part in parts.dropFirst() {
+            activity.merge(part.0)
+            products.merge(part.1)
+            categoryMonths.merge(part.2)
+        }
+        let kpis = try context.warehouse.database.read { db in try KPISummary.load(db, context: context, activity: activity) }
+        return Figures(activity: activity, kpis: kpis, segments: segments, segmentOf: segmentOf, products: catalog.products,
+                       productRows: products.finish(), categoryMonths: categoryMonths)
     }
 }

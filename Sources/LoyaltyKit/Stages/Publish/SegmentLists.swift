@@ -30,38 +30,36 @@ enum SegmentLists {
     }
 
     /// - Returns: the rows written over all lists.
-    static func write(_ warehouse: Warehouse, fields names: [String], to outputs: OutputFolder) throws -> Int {
+    static func write(_ db: Database, fields names: [String], to outputs: OutputFolder) throws -> Int {
         let chosen = names.compactMap { name in fields.first { $0.name == name } }
         // Customers in id order (the id's index gives it without a sort), each list open at once.
         var lists: [String: (file: FileOutput, csv: CSVWriter, rows: Int)] = [:]
         do {
-            try warehouse.database.read { db in
-                try RowScan.forEach(db, sql: """
-                    SELECT r.segment, c.customer_id, \(chosen.map(\.sql).joined(separator: ", "))
-                    FROM customer c JOIN customer_rfm r USING (customer_key) ORDER BY c.customer_id
-                    """) { row in
-                    let segment = row.text(0)
-                    if lists[segment] == nil {
-                        let file = try outputs.create(fileName(segment), mode: 0o600)
-                        let csv = CSVWriter(to: file, escapeFormulas: true)
-                        try csv.row(["customer_id"] + chosen.map(\.name))
-                        lists[segment] = (file, csv, 0)
-                    }
-                    let csv = lists[segment]!.csv
-                    try csv.text(row.text(1))
-                    for (offset, field) in chosen.enumerated() {
-                        let column = Int32(offset + 2)
-                        if field.money {
-                            try csv.money(row.optionalInt64(column))
-                        } else if row.isNull(column) {
-                            try csv.raw(nil)
-                        } else {
-                            try csv.text(row.text(column))
-                        }
-                    }
-                    try csv.endRow()
-                    lists[segment]!.rows += 1
+            try RowScan.forEach(db, sql: """
+                SELECT r.segment, c.customer_id, \(chosen.map(\.sql).joined(separator: ", "))
+                FROM customer c JOIN customer_rfm r USING (customer_key) ORDER BY c.customer_id
+                """) { row in
+                let segment = row.text(0)
+                if lists[segment] == nil {
+                    let file = try outputs.create(fileName(segment), mode: 0o600)
+                    let csv = CSVWriter(to: file, escapeFormulas: true)
+                    try csv.row(["customer_id"] + chosen.map(\.name))
+                    lists[segment] = (file, csv, 0)
                 }
+                let csv = lists[segment]!.csv
+                try csv.text(row.text(1))
+                for (offset, field) in chosen.enumerated() {
+                    let column = Int32(offset + 2)
+                    if field.money {
+                        try csv.money(row.optionalInt64(column))
+                    } else if row.isNull(column) {
+                        try csv.raw(nil)
+                    } else {
+                        try csv.text(row.text(column))
+                    }
+                }
+                try csv.endRow()
+                lists[segment]!.rows += 1
             }
         } catch {
             for list in lists.values { try? list.file.close() }
