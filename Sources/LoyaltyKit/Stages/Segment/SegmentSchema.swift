@@ -49,4 +49,22 @@ enum SegmentSchema {
             );
             """)
     }
+
+    /// How customers moved between segments, per as_of against the as_of before it: what
+    /// segment_migration.csv lists, kept so the reports read a few rows instead of joining two
+    /// nights of a million memberships. The latest night of an existing warehouse is filled in.
+    static func keepMigration(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE segment_migration (
+                as_of TEXT NOT NULL,
+                previous_as_of TEXT NOT NULL,
+                from_segment TEXT NOT NULL,
+                to_segment TEXT NOT NULL,
+                customers INTEGER NOT NULL CHECK (customers > 0),
+                PRIMARY KEY (as_of, from_segment, to_segment)
+            ) WITHOUT ROWID;
+            """)
+        guard let latest = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM segment_membership") else { return }
+        _ = try SegmentHistory.migration(db, asOf: latest)
+    }
 }

@@ -6,7 +6,7 @@ import GRDB
 public struct SegmentStage: Stage {
     public let name = "segment"
     public let reads = ["customer", "order_line"]
-    public let owns = ["customer_rfm", "segment_membership", "segment_threshold", "cluster_profile"]
+    public let owns = ["customer_rfm", "segment_membership", "segment_threshold", "cluster_profile", "segment_migration"]
     public let checks: [TableCheck] = [
         .holds("customer_rfm", "(frequency >= 1) = (r_score IS NOT NULL AND f_score IS NOT NULL AND m_score IS NOT NULL)",
                describe: "customer_key"),
@@ -133,11 +133,23 @@ enum SegmentHistory {
     static let newCustomer = "(new)"
     static let goneCustomer = "(gone)"
 
-    /// Customers per (segment at the previous `as_of`, segment now); empty on a first run.
+    /// Customers per (segment at the previous `as_of`, segment now), also kept in the
+    /// `segment_migration` table for the reports; empty on a first run.
     static func migration(_ db: Database, asOf: String) throws -> [(from: String, to: String, customers: Int)] {
+        try db.execute(sql: "DELETE FROM segment_migration WHERE as_of = ?", arguments: [asOf])
         guard let previous = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM segment_membership WHERE as_of < ?", arguments: [asOf]) else {
             return []
         }
+        let moves = try count(db, from: previous, to: asOf)
+        for move in moves {
+            try db.execute(sql: """
+                INSERT INTO segment_migration (as_of, previous_as_of, from_segment, to_segment, customers) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [asOf, previous, move.from, move.to, move.customers])
+        }
+        return moves
+    }
+
+    static func count(_ db: Database, from previous: String, to asOf: String) throws -> [(from: String, to: String, customers: Int)] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT COALESCE(p.segment, ?), n.segment, COUNT(*) FROM segment_membership n
             LEFT JOIN segment_membership p ON p.as_of = ? AND p.customer_key = n.customer_key

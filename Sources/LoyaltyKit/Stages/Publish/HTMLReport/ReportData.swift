@@ -15,8 +15,8 @@ struct ReportData {
     /// Customers who were in `from` at the previous as_of and are in `to` now; `(new)` and
     /// `(gone)` as in segment_migration.csv.
     struct Move: Equatable {
-        static let new = "(new)"
-        static let gone = "(gone)"
+        static let new = SegmentHistory.newCustomer
+        static let gone = SegmentHistory.goneCustomer
         let from: String
         let to: String
         let customers: Int
@@ -108,13 +108,14 @@ struct ReportData {
             SELECT r_score, f_score, COUNT(*), SUM(monetary_minor) FROM customer_rfm
             WHERE r_score IS NOT NULL AND f_score IS NOT NULL GROUP BY r_score, f_score ORDER BY r_score, f_score
             """).map { RFCell(r: $0[0], f: $0[1], customers: $0[2], monetarySumMinor: $0[3]) }
-        // The segments as the latest segment run up to as_of left them (publish may run on a night
-        // segment did not), against the run before that one.
-        if let current = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM segment_membership WHERE as_of <= ?", arguments: [asOf]) {
-            data.previousAsOf = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM segment_membership WHERE as_of < ?", arguments: [current])
-            if let previous = data.previousAsOf {
-                data.migration = try migration(db, from: previous, to: current)
-            }
+        // The moves the latest segment run up to as_of counted (publish may run on a night segment
+        // did not), against the run before that one.
+        for row in try Row.fetchAll(db, sql: """
+            SELECT previous_as_of, from_segment, to_segment, customers FROM segment_migration
+            WHERE as_of = (SELECT MAX(as_of) FROM segment_membership WHERE as_of <= ?) ORDER BY from_segment, to_segment
+            """, arguments: [asOf]) {
+            data.previousAsOf = row[0]
+            data.migration.append(Move(from: row[1], to: row[2], customers: row[3]))
         }
         data.clusters = try Row.fetchAll(db, sql: """
             SELECT cluster, label, customers, centroid_recency_days, centroid_frequency, centroid_monetary
@@ -160,20 +161,5 @@ struct ReportData {
         }
         data.controlCustomers = try Int.fetchOne(db, sql: "SELECT control_customers FROM offer_run WHERE as_of = ?", arguments: [asOf]) ?? 0
         return data
-    }
-
-    /// The same counts as the segment stage's segment_migration.csv, read from the membership
-    /// history (stages share tables, not code).
-    private static func migration(_ db: Database, from previous: String, to asOf: String) throws -> [Move] {
-        try Row.fetchAll(db, sql: """
-            SELECT COALESCE(p.segment, ?), n.segment, COUNT(*) FROM segment_membership n
-            LEFT JOIN segment_membership p ON p.as_of = ? AND p.customer_key = n.customer_key
-            WHERE n.as_of = ? GROUP BY 1, 2
-            UNION ALL
-            SELECT p.segment, ?, COUNT(*) FROM segment_membership p
-            WHERE p.as_of = ? AND NOT EXISTS (SELECT 1 FROM segment_membership n WHERE n.as_of = ? AND n.customer_key = p.customer_key)
-            GROUP BY 1
-            ORDER BY 1, 2
-            """, arguments: [Move.new, previous, asOf, Move.gone, previous, asOf]).map { Move(from: $0[0], to: $0[1], customers: $0[2]) }
     }
 }

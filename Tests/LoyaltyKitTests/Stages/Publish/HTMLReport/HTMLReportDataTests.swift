@@ -47,6 +47,8 @@ import Testing
             for (asOf, key, segment) in membership {
                 try db.execute(sql: "INSERT INTO segment_membership (as_of, customer_key, segment) VALUES (?, ?, ?)", arguments: [asOf, key, segment])
             }
+            // As the segment stage does after writing each night's membership.
+            for asOf in ["2026-10-31", "2026-11-07", "2026-11-14"] { _ = try SegmentHistory.migration(db, asOf: asOf) }
         }
         let data = try warehouse.database.read { try ReportData.load($0, asOf: "2026-11-14", bins: 5) }
         // Against 11-07, not 10-31: C1 stayed, C2 moved up, C4 is new, C3 is gone.
