@@ -132,6 +132,7 @@ struct OfferOutcomes {
     static func measure(_ db: Database, run: PendingRun, windowDays: Int, clock: ZoneClock, catalog: Catalog) throws -> OfferOutcomes {
         var outcomes = OfferOutcomes(run: run, windowDays: windowDays)
         let maxCustomer = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? -1
+        guard maxCustomer >= 0 else { return outcomes }
         var segments: [String] = [], segmentIndex: [String: Int16] = [:]
         var segmentOf = [Int16](repeating: -1, count: maxCustomer + 1)
         try RowScan.forEach(db, sql: "SELECT customer_key, segment FROM segment_membership WHERE as_of = '\(run.asOf)'") { row in
@@ -177,7 +178,7 @@ struct OfferOutcomes {
         let linesOf = KeyGrouping.group([purchases], maxKey: maxCustomer) { Int($0.customer) }
         let slots = typeNames.count * segments.count * 2
         var sums = [Sums](repeating: Sums(), count: slots)
-        for customer in 0...max(maxCustomer, 0) where byCustomer.starts[customer] < byCustomer.starts[customer + 1] {
+        for customer in 0...maxCustomer where byCustomer.starts[customer] < byCustomer.starts[customer + 1] {
             let mine = byCustomer.starts[customer]..<byCustomer.starts[customer + 1]
             let lines = linesOf.items[linesOf.starts[customer]..<linesOf.starts[customer + 1]]
             var revenue: Int64 = 0, margin: Int64 = 0, bought = false
