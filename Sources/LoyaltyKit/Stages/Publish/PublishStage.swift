@@ -39,6 +39,7 @@ public struct PublishStage: Stage {
         let (activity, kpis, segments, segmentOf, products, productRows, categoryMonths) = (figures.activity, figures.kpis, figures.segments,
             figures.segmentOf, figures.products, figures.productRows, figures.categoryMonths)
         let (measured, reportData, lists) = try aside.result()
+        context.phaseDone("read the figures of \(kpis.customers) customers and \(kpis.orders) orders")
         if !measured.isEmpty {
             try context.write { db in for outcome in measured { try outcome.save(db) } }
             context.phaseDone("measured the offers of \(measured.map(\.run.asOf).joined(separator: ", ")) over \(publish.attributionDays) days")
@@ -49,7 +50,6 @@ public struct PublishStage: Stage {
         }
         let warnings = effectiveness.warnings(config: publish)
         for warning in warnings { context.logger.warning("publish: \(warning)") }
-        context.phaseDone("read the figures of \(kpis.customers) customers and \(kpis.orders) orders")
         try context.outputs.write("kpi_summary.json", text: kpis.json, rows: 1)
         try SegmentsReport.write(segments, rules: config.segment.rules, actions: config.publish.segmentActions, to: context.outputs)
         let cohorts = CohortRetention.cells(activity.customerOrders, asOf: context.asOf)
@@ -59,15 +59,30 @@ public struct PublishStage: Stage {
         try ProductKPIs.write(productRows, products: products, segments: names, to: context.outputs)
         try categoryMonths.write(to: context.outputs)
         try effectiveness.write(to: context.outputs, config: publish)
-        var report = reportData
-        report.kpis = kpis
-        report.segments = segments
+        let report = Self.page(reportData, figures: figures, cohorts: cohorts, effectiveness: effectiveness, warnings: warnings,
+                               pairsMinCount: config.pairs.minCount)
+        try context.outputs.write("report.html", text: ReportPage.html(report), rows: 0)
+        return StageReport(rowsWritten: 1 + segments.count + cohorts.count + products.count + lists + effectiveness.rows.count, summary: [
+            "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",
+            "offer effectiveness: \(effectiveness.checks.count) night(s) measured over \(publish.attributionDays) days, \(effectiveness.rows.count) type × segment rows",
+        ] + warnings.map { "warning: \($0)" })
+    }
+
+    /// report.html's data: what was read for it alone, and the other reports' figures.
+    private static func page(_ warehouseData: ReportData, figures: Figures, cohorts: [CohortRetention.Cell], effectiveness: EffectivenessReport,
+                             warnings: [String], pairsMinCount: Int) -> ReportData {
+        var report = warehouseData
+        report.kpis = figures.kpis
+        report.segments = figures.segments
         report.cohorts = cohorts
-        report.monthTotals = categoryMonths.totalRevenue().map { ReportData.MonthRevenue(category: nil, month: $0.month, revenueMinor: $0.revenueMinor) }
-        report.categoryMonths = categoryMonths.categoryRevenue().map {
+        report.monthTotals = figures.categoryMonths.totalRevenue().map {
+            ReportData.MonthRevenue(category: nil, month: $0.month, revenueMinor: $0.revenueMinor)
+        }
+        report.categoryMonths = figures.categoryMonths.categoryRevenue().map {
             ReportData.MonthRevenue(category: $0.category, month: $0.month, revenueMinor: $0.revenueMinor)
         }
-        report.pairsMinCount = config.pairs.minCount
+        report.pairsMinCount = pairsMinCount
+        // The chart draws the cells with both sides; the others are only in effectiveness.csv.
         report.effects = effectiveness.rows.compactMap { row in
             guard let uplift = row.upliftOffered else { return nil }
             return ReportData.Effect(offerType: row.offerType, segment: row.segment, treated: row.treated.units, control: row.control.units,
@@ -75,11 +90,7 @@ public struct PublishStage: Stage {
         }
         report.effectsWithoutControl = effectiveness.rows.count - report.effects.count
         report.effectWarnings = warnings
-        try context.outputs.write("report.html", text: ReportPage.html(report), rows: 0)
-        return StageReport(rowsWritten: 1 + segments.count + cohorts.count + products.count + lists + effectiveness.rows.count, summary: [
-            "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",
-            "offer effectiveness: \(effectiveness.checks.count) night(s) measured over \(publish.attributionDays) days, \(effectiveness.rows.count) type × segment rows",
-        ] + warnings.map { "warning: \($0)" })
+        return report
     }
 
     /// What one read of the warehouse gives the reports.
