@@ -27,6 +27,16 @@ public final class ZoneClock {
         isUTC = zone.secondsFromGMT() == 0 && (identifier == "UTC" || identifier == "GMT" || identifier == "Etc/UTC")
     }
 
+    private init(identifier: String, zone: TimeZone, isUTC: Bool) {
+        self.identifier = identifier
+        self.zone = zone
+        self.isUTC = isUTC
+    }
+
+    /// The same zone with a cache of its own. The cache is not safe to share between threads (its
+    /// hour and offset are updated as a pair), so each thread of a split scan takes a copy.
+    public func copy() -> ZoneClock { ZoneClock(identifier: identifier, zone: zone, isUTC: isUTC) }
+
     /// UTC seconds for a parsed timestamp: its own offset if it has one, else the zone's.
     @inline(__always)
     public func utcSeconds(_ timestamp: FieldParser.Timestamp) -> Int64 {

@@ -42,6 +42,13 @@ public struct PublishConfig: Equatable, Sendable {
         publish.newDays = try map.int("new_days", in: 1...3650) ?? publish.newDays
         publish.attributionDays = try map.int("attribution_days", in: 1...366) ?? publish.attributionDays
         publish.effectivenessDays = try map.int("effectiveness_days", in: 1...3650) ?? publish.effectivenessDays
+        // A night enters the report when its window has closed and it is within the horizon: a
+        // horizon no longer than the window would keep effectiveness.csv empty for ever.
+        if publish.effectivenessDays <= publish.attributionDays {
+            throw map.fail(map.node("effectiveness_days") != nil ? "effectiveness_days" : "attribution_days",
+                           "effectiveness_days (\(publish.effectivenessDays)) must be greater than attribution_days (\(publish.attributionDays)): "
+                           + "a night is reported only once its attribution window has closed")
+        }
         publish.srmAlpha = try map.double("srm_alpha", in: 0...0.5) ?? publish.srmAlpha
         publish.contaminationTolerance = try map.double("contamination_tolerance", in: 0...1) ?? publish.contaminationTolerance
         if let nodes = try map.sequence("list_fields") {

@@ -13,6 +13,10 @@ enum WarehouseSchema {
         migrator.registerMigration("v1-offers", migrate: { db in try OffersSchema.create(db) })
         migrator.registerMigration("v2-offers-slim", migrate: { db in try OffersSchema.slimOffers(db) })
         migrator.registerMigration("v3-offer-outcome", migrate: { db in try OfferOutcomeSchema.create(db) })
+        migrator.registerMigration("v3-offer-run-maker", migrate: { db in
+            try OffersSchema.recordMaker(db)
+            try OfferOutcomeSchema.recordMaker(db)
+        })
         migrator.registerMigration("v3-segment-migration", migrate: { db in try SegmentSchema.keepMigration(db) })
         return migrator
     }

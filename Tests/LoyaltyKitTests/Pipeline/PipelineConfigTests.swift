@@ -44,6 +44,8 @@ import Testing
             ("segment:\n  cut_points:\n    recency: [30, 10, 60, 90]\n", 3, "segment.cut_points.recency"),
             ("segment:\n  cut_points:\n    monetary: [1, 2]\n", 3, "segment.cut_points.monetary"),
             ("segment:\n  rules:\n    - name: X\n      recency: [4, 2]\n", 4, "segment.rules.recency"),
+            ("publish:\n  attribution_days: 90\n", 2, "publish.attribution_days"),
+            ("publish:\n  attribution_days: 7\n  effectiveness_days: 7\n", 3, "publish.effectiveness_days"),
         ]
         for (yaml, line, key) in cases {
             do {

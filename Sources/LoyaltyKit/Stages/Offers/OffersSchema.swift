@@ -79,4 +79,11 @@ enum OffersSchema {
             ALTER TABLE offer_slim RENAME TO offer;
             """)
     }
+
+    /// Which run made each night's offers (the run ledger's run_key; NULL for nights made before
+    /// this migration): the offer-effectiveness measurement of a night is redone when its offers
+    /// were made again, even by a run that gave the same number of them.
+    static func recordMaker(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE offer_run ADD COLUMN made_by_run INTEGER")
+    }
 }

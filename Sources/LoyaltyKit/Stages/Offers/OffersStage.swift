@@ -63,7 +63,8 @@ public struct OffersStage: Stage {
                 try Self.deleteNight(db, asOf: asOfText)
                 guard let (result, rows) = try decided.receive() else { throw BatchChannel<Result>.Cancelled() }
                 offerRows = rows
-                try Self.insert(db, result: result, catalog: inputs.catalog, asOf: asOfText, validity: validity, holdoutShare: config.holdoutShare)
+                try Self.insert(db, result: result, catalog: inputs.catalog, asOf: asOfText, validity: validity, holdoutShare: config.holdoutShare,
+                                runKey: context.runKey)
             }
         }
         var result: Result
@@ -250,7 +251,8 @@ public struct OffersStage: Stage {
     }
 
     /// Inserts the night's offers, its run row and drop counts (after `deleteNight`).
-    static func insert(_ db: Database, result: Result, catalog: OfferCatalog, asOf: String, validity: Validity, holdoutShare: Double) throws {
+    static func insert(_ db: Database, result: Result, catalog: OfferCatalog, asOf: String, validity: Validity, holdoutShare: Double,
+                       runKey: Int64) throws {
         // The rows go in by key (as_of, offer_id), so the b-tree only appends. Reading offers and
         // customers in that order missed the cache on every row (half the insert's time), so
         // the fields are first copied out in offer order into short rows, and those are sorted.
@@ -303,8 +305,8 @@ public struct OffersStage: Stage {
             previous = offer.customer
         }
         try db.execute(sql: """
-            INSERT INTO offer_run (as_of, valid_from, valid_to, holdout_share, offers, control_customers) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [asOf, validity.from, validity.to, holdoutShare, result.offers.count, controlCustomers])
+            INSERT INTO offer_run (as_of, valid_from, valid_to, holdout_share, offers, control_customers, made_by_run) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [asOf, validity.from, validity.to, holdoutShare, result.offers.count, controlCustomers, runKey])
         for (key, count) in result.drops.sorted(by: { $0.key < $1.key }) {
             try db.execute(sql: "INSERT INTO offer_drop (as_of, reason, offer_type, candidates) VALUES (?, ?, ?, ?)",
                            arguments: [asOf, key.reason.rawValue, key.type.rawValue, count])

@@ -22,10 +22,11 @@ public struct PublishStage: Stage {
         // The order pass takes one core; the other measures the nights whose attribution window has
         // just closed, reads what only the HTML report draws and writes the mailing lists.
         let publish = config.publish
+        let asideClock = context.clock.copy()
         let aside = try ConcurrentRead(context.warehouse) { db in
             let catalog = try OfferOutcomes.Catalog(db, marginRate: config.offers.marginRate)
             let measured = try OfferOutcomes.pending(db, asOf: context.asOf, windowDays: publish.attributionDays, horizonDays: publish.effectivenessDays)
-                .map { try OfferOutcomes.measure(db, run: $0, windowDays: publish.attributionDays, clock: context.clock, catalog: catalog) }
+                .map { try OfferOutcomes.measure(db, run: $0, windowDays: publish.attributionDays, clock: asideClock, catalog: catalog) }
             let reportData = try ReportData.load(db, asOf: context.settings.asOfText, bins: config.segment.bins)
             return (measured, reportData, try SegmentLists.write(db, fields: publish.listFields, to: context.outputs))
         }
@@ -122,7 +123,8 @@ public struct PublishStage: Stage {
             var products = ProductKPIs.Accumulator(products: catalog.products.count, segments: segments.count, segmentOf: segmentOf,
                                                    indexOfProduct: catalog.indexOfKey)
             var categoryMonths = CategoryMonths.Accumulator(products: catalog.products, indexOfProduct: catalog.indexOfKey)
-            let activity = try OrderActivity.load(db, firstOrder: firstOrder, lastOrder: lastOrder, from: from, until: until, clock: context.clock) {
+            let activity = try OrderActivity.load(db, firstOrder: firstOrder, lastOrder: lastOrder, from: from, until: until,
+                                                  clock: context.clock.copy()) {
                 customer, day, amount, lines in
                 products.add(customer: customer, amountMinor: amount, lines: lines)
                 categoryMonths.add(day: day, amountMinor: amount, lines: lines)

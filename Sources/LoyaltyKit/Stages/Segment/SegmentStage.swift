@@ -136,6 +136,15 @@ enum SegmentHistory {
     /// Customers per (segment at the previous `as_of`, segment now), also kept in the
     /// `segment_migration` table for the reports; empty on a first run.
     static func migration(_ db: Database, asOf: String) throws -> [(from: String, to: String, customers: Int)] {
+        let moves = try keepMoves(db, asOf: asOf)
+        // A night segmented between two others becomes the later one's previous night.
+        if let next = try String.fetchOne(db, sql: "SELECT MIN(as_of) FROM segment_membership WHERE as_of > ?", arguments: [asOf]) {
+            _ = try keepMoves(db, asOf: next)
+        }
+        return moves
+    }
+
+    private static func keepMoves(_ db: Database, asOf: String) throws -> [(from: String, to: String, customers: Int)] {
         try db.execute(sql: "DELETE FROM segment_migration WHERE as_of = ?", arguments: [asOf])
         guard let previous = try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM segment_membership WHERE as_of < ?", arguments: [asOf]) else {
             return []

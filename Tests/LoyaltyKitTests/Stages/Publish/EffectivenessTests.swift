@@ -21,12 +21,24 @@ import Testing
 
     @Test func welchMeanDifferenceByHand() throws {
         // Treated 1, 2, 3, 4 (mean 2.5, variance 5/3), control 0, 0, 2 (mean 2/3, variance 4/3):
-        // 11/6 ± 1.96 × √(5/12 + 4/9) = 1.833333 ± 1.818770.
+        // 11/6 ± t(0.975, ν) × √(5/12 + 4/9), ν = (5/12 + 4/9)² / ((5/12)²/3 + (4/9)²/2) = 4.733990;
+        // t = 2.614596, half-width 2.426284 (scipy.stats.t.ppf agrees).
         let interval = try #require(UpliftStatistics.meanDifference(treatedSum: 10, treatedSquares: 30, treated: 4,
                                                                     controlSum: 2, controlSquares: 4, control: 3))
         #expect(abs(interval.estimate - 11.0 / 6) < 1e-12)
-        #expect(abs(interval.high - interval.estimate - 1.818769604258741) < 1e-9)
+        #expect(abs(interval.high - interval.estimate - 2.426284274220215) < 1e-9)
+        #expect(abs(interval.estimate - interval.low - 2.426284274220215) < 1e-9)
         #expect(UpliftStatistics.meanDifference(treatedSum: 1, treatedSquares: 1, treated: 1, controlSum: 2, controlSquares: 4, control: 3) == nil)
+    }
+
+    @Test func studentTAgainstScipy() {
+        // scipy.stats.t.ppf(0.975, ν) and t.cdf(−1.3, 3.2).
+        for (degrees, expected) in [(1.0, 12.706204736174694), (2.5, 3.5746548420036817), (10, 2.228138851986274),
+                                    (1000, 1.9623390808264083)] {
+            #expect(abs(StudentT.quantile(0.975, degrees: degrees) - expected) < 1e-9 * expected, "ν = \(degrees)")
+        }
+        #expect(abs(StudentT.cdf(-1.3, degrees: 3.2) - 0.13965904584712774) < 1e-12)
+        #expect(abs(StudentT.quantile(0.025, degrees: 10) + 2.228138851986274) < 1e-9)
     }
 
     @Test func sampleRatioByHand() throws {
@@ -97,6 +109,20 @@ import Testing
         try scenario.night("2026-09-28")
         #expect(try Data(contentsOf: URL(fileURLWithPath: scenario.root + "/out/effectiveness.csv")) == first)
         #expect(try scalar(scenario.warehouse, "SELECT COUNT(*) FROM offer_outcome_run") == 2)
+
+        // Publish again for 09-20: the second night's window (09-15 … 09-28) has not closed then,
+        // so only the first night is reported, though both are measured.
+        try runPipeline(input: scenario.input, root: scenario.root, asOf: "2026-09-20", pipeline: scenario.pipeline, selection: .only("publish"))
+        let earlier = try readCSV(scenario.root + "/out/effectiveness_checks.csv")
+        #expect(earlier.count == 2 && earlier[1][0] == "2026-08-31")
+        #expect(try readCSV(scenario.root + "/out/effectiveness.csv").dropFirst().allSatisfy { $0[3] == "2026-08-31" && $0[4] == "2026-08-31" })
+
+        // Making the first night's offers again (same count, another run) has them measured again.
+        try runPipeline(input: scenario.input, root: scenario.root, asOf: "2026-08-31", pipeline: scenario.pipeline, selection: .only("offers"))
+        let maker = "SELECT made_by_run FROM offer_run WHERE as_of = '2026-08-31'"
+        #expect(try scalar(scenario.warehouse, "SELECT made_by_run FROM offer_outcome_run WHERE as_of = '2026-08-31'") != scalar(scenario.warehouse, maker))
+        try runPipeline(input: scenario.input, root: scenario.root, asOf: "2026-09-28", pipeline: scenario.pipeline, selection: .only("publish"))
+        #expect(try scalar(scenario.warehouse, "SELECT made_by_run FROM offer_outcome_run WHERE as_of = '2026-08-31'") == scalar(scenario.warehouse, maker))
     }
 
     /// A control group a third larger than configured and control offers that were sent: both

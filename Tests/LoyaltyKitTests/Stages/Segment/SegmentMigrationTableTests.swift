@@ -46,5 +46,10 @@ import Testing
         #expect(try scalar(warehouse, "SELECT SUM(customers) FROM segment_migration WHERE to_segment <> '(gone)'")
             == scalar(warehouse, "SELECT COUNT(*) FROM segment_membership WHERE as_of = '2026-11-21'"))
         #expect(try scalar(warehouse, "SELECT COUNT(DISTINCT previous_as_of) FROM segment_migration") == 1)
+
+        // Segmenting a night in between makes it the later night's previous one.
+        try runPipeline(input: fixture("demo"), root: root, asOf: "2026-11-14", selection: .only("segment"))
+        #expect(try scalar(warehouse, "SELECT COUNT(*) FROM segment_migration WHERE as_of = '2026-11-21' AND previous_as_of <> '2026-11-14'") == 0)
+        #expect(try scalar(warehouse, "SELECT COUNT(*) FROM segment_migration WHERE as_of = '2026-11-14' AND previous_as_of = '2026-11-07'") > 0)
     }
 }

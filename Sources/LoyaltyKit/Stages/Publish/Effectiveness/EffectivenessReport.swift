@@ -58,15 +58,20 @@ struct EffectivenessReport {
     var rows: [Row] = []
     var checks: [Check] = []
 
-    /// The nights made within `horizonDays` up to `asOf` and measured with `windowDays`.
+    /// The nights made within `horizonDays` up to `asOf`, measured with `windowDays`, whose window
+    /// has closed by `asOf` (a rerun of an earlier as_of must not see later purchases).
     /// Rows come in offer-type order, then in `segmentOrder` (others after, by name).
     static func load(_ db: Database, asOf: Int64, windowDays: Int, horizonDays: Int, segmentOrder: [String]) throws -> EffectivenessReport {
-        let bounds: StatementArguments = [windowDays, CivilDate.format(asOf - Int64(horizonDays) + 1), CivilDate.format(asOf)]
+        let closed = """
+            SELECT as_of FROM offer_outcome_run WHERE attribution_days = ? AND as_of BETWEEN ? AND ? AND window_to <= ?
+            """
+        let bounds: StatementArguments = [windowDays, windowDays, CivilDate.format(asOf - Int64(horizonDays) + 1), CivilDate.format(asOf),
+                                          CivilDate.format(asOf)]
         var report = EffectivenessReport()
         var rowIndex: [String: Int] = [:]
         for row in try GRDB.Row.fetchAll(db, sql: """
             SELECT offer_type, segment, COUNT(DISTINCT as_of), MIN(as_of), MAX(as_of) FROM offer_outcome
-            WHERE attribution_days = ? AND as_of BETWEEN ? AND ? GROUP BY offer_type, segment
+            WHERE attribution_days = ? AND as_of IN (\(closed)) GROUP BY offer_type, segment
             """, arguments: bounds) {
             rowIndex[(row[0] as String) + "\u{0}" + (row[1] as String)] = report.rows.count
             report.rows.append(Row(offerType: row[0], segment: row[1], runs: row[2], firstRun: row[3], lastRun: row[4]))
@@ -74,7 +79,7 @@ struct EffectivenessReport {
         for row in try GRDB.Row.fetchAll(db, sql: """
             SELECT offer_type, segment, holdout, SUM(units), SUM(converted_offered), SUM(converted_any), SUM(revenue_minor),
                    SUM(revenue_squares), SUM(margin_minor), SUM(discount_cost_minor)
-            FROM offer_outcome WHERE attribution_days = ? AND as_of BETWEEN ? AND ? GROUP BY offer_type, segment, holdout
+            FROM offer_outcome WHERE attribution_days = ? AND as_of IN (\(closed)) GROUP BY offer_type, segment, holdout
             """, arguments: bounds) {
             guard let index = rowIndex[(row[0] as String) + "\u{0}" + (row[1] as String)] else { continue }
             let sums = OfferOutcomes.Sums(units: row[3], convertedOffered: row[4], convertedAny: row[5], revenueMinor: row[6],
@@ -90,7 +95,7 @@ struct EffectivenessReport {
         }
         report.checks = try GRDB.Row.fetchAll(db, sql: """
             SELECT as_of, window_from, window_to, offered_customers, control_customers, holdout_share, control_delivered_customers
-            FROM offer_outcome_run WHERE attribution_days = ? AND as_of BETWEEN ? AND ? ORDER BY as_of
+            FROM offer_outcome_run WHERE attribution_days = ? AND as_of IN (\(closed)) ORDER BY as_of
             """, arguments: bounds).map { row in
             Check(asOf: row[0], windowFrom: row[1], windowTo: row[2], offeredCustomers: row[3], controlCustomers: row[4],
                   holdoutShare: row[5], controlDeliveredCustomers: row[6])

@@ -36,4 +36,9 @@ enum OfferOutcomeSchema {
             ) WITHOUT ROWID;
             """)
     }
+
+    /// The run that made the measured night's offers (`offer_run.made_by_run` when measured).
+    static func recordMaker(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE offer_outcome_run ADD COLUMN made_by_run INTEGER")
+    }
 }

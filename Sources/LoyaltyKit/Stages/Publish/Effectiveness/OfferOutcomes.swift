@@ -9,7 +9,7 @@ import GRDB
 ///   neither (win-back, birthday, welcome, segment bonus);
 /// - converts on any purchase when the customer bought anything in the window;
 /// - brings the customer's net revenue and margin of the window;
-/// - costs, when treated, the offer's discount on the purchases that converted it.
+/// - costs, when treated, the offer's discount on the purchases that converted it while it was valid.
 /// Segments are the customers' segments on the offers' night.
 struct OfferOutcomes {
     /// A night whose window has closed and that has not been measured with this window length
@@ -17,8 +17,11 @@ struct OfferOutcomes {
     struct PendingRun: Equatable {
         let asOf: String
         let windowFrom: Int64
+        /// The offers' last valid day: their discount is not given after it.
+        let validTo: Int64
         let holdoutShare: Double?
         let offers: Int
+        let madeByRun: Int64?
     }
 
     struct Sums: Equatable {
@@ -56,24 +59,26 @@ struct OfferOutcomes {
     var controlCustomers = 0
     var controlDeliveredCustomers = 0
 
-    static let unknownSegment = "Unknown"
+    /// Customers without a segment on the offers' night (in brackets, as no rule's name is).
+    static let unknownSegment = "(unknown)"
 
     /// Nights made within `horizonDays` up to `asOf` whose window of `windowDays` has closed by
     /// `asOf` and that need measuring.
     static func pending(_ db: Database, asOf: Int64, windowDays: Int, horizonDays: Int) throws -> [PendingRun] {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT r.as_of, r.valid_from, r.holdout_share, r.offers FROM offer_run r
+            SELECT r.as_of, r.valid_from, r.valid_to, r.holdout_share, r.offers, r.made_by_run FROM offer_run r
             LEFT JOIN offer_outcome_run m ON m.as_of = r.as_of AND m.attribution_days = ?
-            WHERE r.as_of BETWEEN ? AND ? AND (m.as_of IS NULL OR m.offers <> r.offers)
+            WHERE r.as_of BETWEEN ? AND ? AND (m.as_of IS NULL OR m.made_by_run IS NOT r.made_by_run OR m.offers <> r.offers)
             ORDER BY r.as_of
             """, arguments: [windowDays, CivilDate.format(asOf - Int64(horizonDays) + 1), CivilDate.format(asOf)])
         return try rows.compactMap { row in
-            let validFrom: String = row[1]
-            guard let from = CivilDate.parse(validFrom) else {
-                throw LoyaltyError.warehouse(message: "offer_run of \(row[0] as String) has valid_from '\(validFrom)', expected YYYY-MM-DD")
+            let asOfText: String = row[0], validFrom: String = row[1], validTo: String = row[2]
+            guard let night = CivilDate.parse(asOfText), CivilDate.format(night) == asOfText,
+                  let from = CivilDate.parse(validFrom), let to = CivilDate.parse(validTo) else {
+                throw LoyaltyError.warehouse(message: "offer_run row '\(asOfText)' has dates '\(validFrom)' … '\(validTo)', expected YYYY-MM-DD")
             }
             guard from + Int64(windowDays) - 1 <= asOf else { return nil }
-            return PendingRun(asOf: row[0], windowFrom: from, holdoutShare: row[2], offers: row[3])
+            return PendingRun(asOf: asOfText, windowFrom: from, validTo: to, holdoutShare: row[3], offers: row[4], madeByRun: row[5])
         }
     }
 
@@ -91,6 +96,7 @@ struct OfferOutcomes {
         let product: Int32
         let quantity: Int32
         let amountMinor: Int64
+        let orderedAt: Int64
     }
 
     /// Products' categories and costs, and each category's ancestors (itself included): what an
@@ -166,16 +172,18 @@ struct OfferOutcomes {
 
         var purchases: [Purchase] = []
         try RowScan.forEach(db, sql: """
-            SELECT o.customer_key, l.product_key, l.quantity, l.amount_minor
+            SELECT o.customer_key, l.product_key, l.quantity, l.amount_minor, o.ordered_at
             FROM sales_order o CROSS JOIN order_line l ON l.order_key = o.order_key AND l.customer_key = o.customer_key
             WHERE o.ordered_at >= ? AND o.ordered_at < ? AND o.customer_key IS NOT NULL
             """, arguments: [clock.startOfDay(run.windowFrom), clock.startOfDay(run.windowFrom + Int64(windowDays))]) { row in
             purchases.append(Purchase(customer: Int32(row.int64(0)), product: Int32(row.int64(1)), quantity: Int32(row.int64(2)),
-                                      amountMinor: row.int64(3)))
+                                      amountMinor: row.int64(3), orderedAt: row.int64(4)))
         }
 
         let byCustomer = KeyGrouping.group([offers], maxKey: maxCustomer) { Int($0.customer) }
         let linesOf = KeyGrouping.group([purchases], maxKey: maxCustomer) { Int($0.customer) }
+        // A purchase converts the offer anywhere in the window, but its discount ends with the offer.
+        let discountUntil = clock.startOfDay(run.validTo + 1)
         let slots = typeNames.count * segments.count * 2
         var sums = [Sums](repeating: Sums(), count: slots)
         for customer in 0...maxCustomer where byCustomer.starts[customer] < byCustomer.starts[customer + 1] {
@@ -197,13 +205,13 @@ struct OfferOutcomes {
                 var unit = Sums(units: 1, convertedAny: bought ? 1 : 0, revenueMinor: revenue,
                                 revenueSquares: Double(revenue) * Double(revenue), marginMinor: margin)
                 for offer in byCustomer.items[first..<mine.upperBound] where offer.type == type {
-                    var matchedMinor: Int64 = 0, matched = false
+                    var discountedMinor: Int64 = 0, matched = false
                     for line in lines where line.quantity > 0 && matches(offer, line, catalog) {
                         matched = true
-                        matchedMinor += line.amountMinor
+                        if line.orderedAt < discountUntil { discountedMinor += line.amountMinor }
                     }
                     if matched { unit.convertedOffered = 1 }
-                    if !holdout && matchedMinor > 0 { unit.discountCostMinor += percent(matchedMinor, Int64(offer.discountPct)) }
+                    if !holdout && discountedMinor > 0 { unit.discountCostMinor += percent(discountedMinor, Int64(offer.discountPct)) }
                 }
                 sums[(Int(type) * segments.count + segment) * 2 + (holdout ? 1 : 0)].add(unit)
             }
@@ -238,10 +246,10 @@ struct OfferOutcomes {
         try db.execute(sql: "DELETE FROM offer_outcome_run WHERE as_of = ? AND attribution_days = ?", arguments: [run.asOf, windowDays])
         try db.execute(sql: """
             INSERT INTO offer_outcome_run (as_of, attribution_days, window_from, window_to, offers, offered_customers, control_customers,
-                                           holdout_share, control_delivered_customers)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           holdout_share, control_delivered_customers, made_by_run)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [run.asOf, windowDays, CivilDate.format(run.windowFrom), CivilDate.format(run.windowFrom + Int64(windowDays) - 1),
-                             run.offers, offeredCustomers, controlCustomers, run.holdoutShare, controlDeliveredCustomers])
+                             run.offers, offeredCustomers, controlCustomers, run.holdoutShare, controlDeliveredCustomers, run.madeByRun])
         let insert = try db.makeStatement(sql: """
             INSERT INTO offer_outcome (as_of, attribution_days, offer_type, segment, holdout, units, converted_offered, converted_any,
                                        revenue_minor, revenue_squares, margin_minor, discount_cost_minor)

@@ -27,21 +27,23 @@ enum UpliftStatistics {
         return Interval(estimate: estimate, low: center - halfWidth, high: center + halfWidth)
     }
 
-    /// Treated mean minus control mean, with Welch's standard error (unequal variances). Needs two
-    /// observations in each group for their variances.
+    /// Treated mean minus control mean: Welch's interval (unequal variances, t quantile with the
+    /// Welch–Satterthwaite degrees of freedom). Needs two observations in each group.
     static func meanDifference(treatedSum: Double, treatedSquares: Double, treated: Int,
                                controlSum: Double, controlSquares: Double, control: Int) -> Interval? {
         guard treated > 1, control > 1 else { return nil }
-        func variance(_ sum: Double, _ squares: Double, _ count: Int) -> Double {
-            max(0, (squares - sum * sum / Double(count)) / Double(count - 1))
+        func varianceOfMean(_ sum: Double, _ squares: Double, _ count: Int) -> Double {
+            max(0, (squares - sum * sum / Double(count)) / Double(count - 1)) / Double(count)
         }
-        let standardError = (variance(treatedSum, treatedSquares, treated) / Double(treated)
-            + variance(controlSum, controlSquares, control) / Double(control)).squareRoot()
-        return interval(treatedSum / Double(treated) - controlSum / Double(control), standardError)
-    }
-
-    private static func interval(_ estimate: Double, _ standardError: Double) -> Interval {
-        Interval(estimate: estimate, low: estimate - z95 * standardError, high: estimate + z95 * standardError)
+        let treatedPart = varianceOfMean(treatedSum, treatedSquares, treated)
+        let controlPart = varianceOfMean(controlSum, controlSquares, control)
+        let estimate = treatedSum / Double(treated) - controlSum / Double(control)
+        let variance = treatedPart + controlPart
+        guard variance > 0 else { return Interval(estimate: estimate, low: estimate, high: estimate) }
+        let degrees = variance * variance
+            / (treatedPart * treatedPart / Double(treated - 1) + controlPart * controlPart / Double(control - 1))
+        let halfWidth = StudentT.quantile(0.975, degrees: degrees) * variance.squareRoot()
+        return Interval(estimate: estimate, low: estimate - halfWidth, high: estimate + halfWidth)
     }
 
     /// The sample-ratio test: is `control` of `total` customers consistent with the configured

@@ -189,7 +189,7 @@ enum ReportCharts {
             }
             return SVGCharts.IntervalRow(label: "\(effect.offerType) · \(effect.segment)", point: effect.uplift, low: effect.low, high: effect.high, text: text)
         }
-        return SVGCharts.intervals(title: title, rows, textHeader: "uplift [95% interval] · customers with offer vs control") {
+        return SVGCharts.intervals(title: title, rows, textHeader: "uplift [95% interval] · units with offer vs control") {
             ReportText.number($0 * 100) + " pp"
         }
     }

@@ -45,7 +45,8 @@ enum ReportPage {
              ReportCharts.offers(data), controlNote(data)),
             ("effectiveness", "Offer effectiveness",
              "For each offer type and segment whose attribution window has closed: the conversion rate of customers who got the offer "
-                + "minus that of the control group, in percentage points, with its 95% interval and the customers on each side. An interval "
+                + "minus that of the control group, in percentage points, with its 95% interval and the units (a customer's offers of "
+                + "one type on one night) on each side. An interval "
                 + "that crosses the dashed zero line cannot be told apart from no effect.",
              ReportCharts.effectiveness(data), effectivenessNotes(data)),
         ]
