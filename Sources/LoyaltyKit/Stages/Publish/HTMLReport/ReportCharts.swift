@@ -178,15 +178,8 @@ enum ReportCharts {
         let title = "Offer effectiveness: conversion uplift over the control group"
         guard !data.effects.isEmpty else { return SVGCharts.message(title: title, "No offer has a closed attribution window yet") }
         let rows = data.effects.map { effect in
-            let counts = "\(ReportText.grouped(effect.treated)) vs \(ReportText.grouped(effect.control))"
-            let text: String
-            if let uplift = effect.uplift, let low = effect.low, let high = effect.high {
-                text = "\(ReportText.points(uplift)) [\(ReportText.points(low)), \(ReportText.points(high))] · \(counts)"
-            } else if let uplift = effect.uplift {
-                text = "\(ReportText.points(uplift)) · \(counts)"
-            } else {
-                text = "too few customers · \(counts)"
-            }
+            let text = "\(ReportText.points(effect.uplift)) [\(ReportText.points(effect.low)), \(ReportText.points(effect.high))] · "
+                + "\(ReportText.grouped(effect.treated)) vs \(ReportText.grouped(effect.control))"
             return SVGCharts.IntervalRow(label: "\(effect.offerType) · \(effect.segment)", point: effect.uplift, low: effect.low, high: effect.high, text: text)
         }
         return SVGCharts.intervals(title: title, rows, textHeader: "uplift [95% interval] · units with offer vs control") {

@@ -55,17 +55,17 @@ struct ReportData {
         let offers: Int
     }
 
-    /// One row of the effectiveness forest plot: the conversion rate of customers who got an offer
-    /// (treated) minus that of the control group, with its 95% interval. Nil when there are too
-    /// few customers to estimate.
+    /// One row of the effectiveness forest plot: the conversion rate of units that got an offer
+    /// (treated) minus that of the control group, with its 95% interval. Only cells with units on
+    /// both sides have one; `effectsWithoutControl` counts the others.
     struct Effect: Equatable {
         var offerType: String
         var segment: String
         var treated: Int
         var control: Int
-        var uplift: Double?
-        var low: Double?
-        var high: Double?
+        var uplift: Double
+        var low: Double
+        var high: Double
     }
 
     var asOf: String

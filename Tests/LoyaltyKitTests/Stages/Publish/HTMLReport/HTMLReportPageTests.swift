@@ -91,14 +91,14 @@ import Testing
         data.effects = [
             ReportData.Effect(offerType: "cross_sell", segment: "Champions", treated: 1200, control: 60, uplift: 0.03, low: 0.01, high: 0.05),
             ReportData.Effect(offerType: "win_back", segment: "Lost", treated: 300, control: 20, uplift: -0.01, low: -0.04, high: 0.02),
-            ReportData.Effect(offerType: "birthday", segment: "Lost", treated: 4, control: 0, uplift: nil, low: nil, high: nil),
         ]
+        data.effectsWithoutControl = 1
         let page = ReportPage.html(data)
         let plot = figure("effectiveness", in: page)
-        // Two intervals and two points; the row without an estimate says why.
+        // Two intervals and two points; the cell without a control group is counted under the chart.
         #expect(plot.components(separatedBy: "class=\"mark\"").count - 1 == 4)
         #expect(plot.contains(">+3.0 pp [+1.0 pp, +5.0 pp] · 1,200 vs 60</text>"))
-        #expect(plot.contains(">too few customers · 4 vs 0</text>"))
+        #expect(page.contains("1 offer type × segment cell with nobody on one side (no control customers, or none sent) is only in effectiveness.csv."))
         #expect(plot.contains("<line class=\"zero\""))
         // A segment name from the configuration reaches the chart, the table and nothing else raw.
         #expect(!page.contains("<script") && page.components(separatedBy: HTMLReportChartTests.escapedHostile).count - 1 >= 2)
