@@ -2,6 +2,11 @@
 /// sort, 16 bits a pass: linear, where a comparison sort of the ten million (customer, product)
 /// keys of a 10M-line night took a second.
 public enum RadixSort {
+    /// Sorts by as many low bits as the largest key has.
+    public static func sort(_ keys: inout [Int64]) {
+        sort(&keys, bits: 64 - (keys.max() ?? 0).leadingZeroBitCount)
+    }
+
     public static func sort(_ keys: inout [Int64], bits: Int) {
         precondition(bits >= 0 && bits <= 64)
         guard keys.count > 1 else { return }

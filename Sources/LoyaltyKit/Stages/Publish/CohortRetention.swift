@@ -22,7 +22,7 @@ enum CohortRetention {
     static func cells(_ orders: [OrderActivity.Order], asOf: Int64) -> [Cell] {
         // Distinct (customer, month) pairs by sorting packed keys: a customer's first is their cohort.
         var keys = orders.map { Int64($0.customerKey) << 24 | Int64(month(ofDay: Int64($0.day))) }
-        keys.sort()
+        RadixSort.sort(&keys)
         var size: [Int: Int] = [:]
         var counts: [Int: [Int: Int]] = [:]
         var previous: Int64 = -1, customer: Int64 = -1, cohort = 0

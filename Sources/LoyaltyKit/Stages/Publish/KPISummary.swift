@@ -1,5 +1,3 @@
-import GRDB
-
 /// The night's headline figures for `kpi_summary.json` (docs/outputs.md): the customer base
 /// from the segment stage's `customer_rfm`, sales from `OrderActivity` (anonymous purchases
 /// included, returns subtracted).
@@ -26,31 +24,38 @@ struct KPISummary: Equatable {
     var repeatRate: Double? { buyers > 0 ? Double(repeatBuyers) / Double(buyers) : nil }
     var meanActivityCoefficient: Double? { buyers > 0 ? activitySum / Double(buyers) : nil }
 
-    static func load(_ db: Database, context: StageContext, activity: OrderActivity) throws -> KPISummary {
+    /// Cut-off of `newCustomers`: the start of the first day of the `newDays` window.
+    private var newSince = Int64.min
+
+    init() {}
+
+    init(context: StageContext) {
         let config = context.config
-        let asOf = context.asOf
-        var kpis = KPISummary()
-        kpis.asOf = context.settings.asOfText
-        kpis.periodFrom = config.segment.lookbackDays.map { CivilDate.format(asOf - Int64($0) + 1) }
-        kpis.activeDays = config.publish.activeDays
-        kpis.newDays = config.publish.newDays
-        let newSince = context.clock.startOfDay(asOf - Int64(config.publish.newDays) + 1)
-        try RowScan.forEach(db, sql: "SELECT frequency, recency_days, first_order_at, activity_coefficient FROM customer_rfm") { row in
-            kpis.customers += 1
-            let frequency = Int(row.int64(0))
-            guard frequency > 0 else { return }
-            kpis.buyers += 1
-            kpis.buyerOrders += frequency
-            if frequency >= 2 { kpis.repeatBuyers += 1 }
-            if let recency = row.optionalInt64(1), recency < Int64(config.publish.activeDays) { kpis.activeCustomers += 1 }
-            if let first = row.optionalInt64(2), first >= newSince { kpis.newCustomers += 1 }
-            kpis.activitySum += row.optionalDouble(3) ?? 0
-        }
-        kpis.revenueMinor = activity.revenueMinor
-        kpis.orders = activity.orders
-        kpis.bonusEarnedMinor = activity.bonusEarnedMinor
-        kpis.bonusSpentMinor = activity.bonusSpentMinor
-        return kpis
+        asOf = context.settings.asOfText
+        periodFrom = config.segment.lookbackDays.map { CivilDate.format(context.asOf - Int64($0) + 1) }
+        activeDays = config.publish.activeDays
+        newDays = config.publish.newDays
+        newSince = context.clock.startOfDay(context.asOf - Int64(newDays) + 1)
+    }
+
+    /// One customer of `customer_rfm`, as the segments report's pass over it reads them.
+    mutating func addCustomer(frequency: Int, recencyDays: Int64?, firstOrderAt: Int64?, activityCoefficient: Double?) {
+        customers += 1
+        guard frequency > 0 else { return }
+        buyers += 1
+        buyerOrders += frequency
+        if frequency >= 2 { repeatBuyers += 1 }
+        if let recencyDays, recencyDays < Int64(activeDays) { activeCustomers += 1 }
+        if let firstOrderAt, firstOrderAt >= newSince { newCustomers += 1 }
+        activitySum += activityCoefficient ?? 0
+    }
+
+    /// The window's sales, from the pass over its order lines.
+    mutating func addSales(_ activity: OrderActivity) {
+        revenueMinor = activity.revenueMinor
+        orders = activity.orders
+        bonusEarnedMinor = activity.bonusEarnedMinor
+        bonusSpentMinor = activity.bonusSpentMinor
     }
 
     /// kpi_summary.json: one object, keys in a fixed order, money with 2 decimals.

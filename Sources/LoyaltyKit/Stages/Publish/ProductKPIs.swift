@@ -62,8 +62,7 @@ enum ProductKPIs {
 
         /// Buyers: distinct (customer, product) pairs; repeat buyers bought it in 2 or more orders.
         mutating func finish() -> [Row] {
-            let customerBits = 64 - (pairs.map { $0 >> 24 }.max() ?? 0).leadingZeroBitCount
-            RadixSort.sort(&pairs, bits: 24 + customerBits)
+            RadixSort.sort(&pairs)
             var start = 0
             while start < pairs.count {
                 var end = start + 1

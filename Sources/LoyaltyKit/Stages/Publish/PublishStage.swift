@@ -108,13 +108,16 @@ public struct PublishStage: Stage {
 
     private func readFigures(_ context: StageContext, from: Int64?, until: Int64) throws -> Figures {
         let config = context.config
+        var kpis = KPISummary(context: context)
         let (segments, segmentOf, catalog) = try context.warehouse.database.read { db in
             let scored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_rfm") ?? 0
             let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
             if scored == 0 && known > 0 {
                 throw LoyaltyError.missingPrerequisite(stage: "publish", message: "customer figures are missing: run segment first")
             }
-            let (segments, segmentOf) = try SegmentsReport.load(db, rules: config.segment.rules)
+            let (segments, segmentOf) = try SegmentsReport.load(db, rules: config.segment.rules) { frequency, recency, firstOrder, activity in
+                kpis.addCustomer(frequency: frequency, recencyDays: recency, firstOrderAt: firstOrder, activityCoefficient: activity)
+            }
             return (segments, segmentOf, try ProductKPIs.loadProducts(db))
         }
         // One pass over the window's order lines, in two halves by order key, feeds the KPIs,
@@ -137,7 +140,7 @@ public struct PublishStage: Stage {
             products.merge(part.1)
             categoryMonths.merge(part.2)
         }
-        let kpis = try context.warehouse.database.read { db in try KPISummary.load(db, context: context, activity: activity) }
+        kpis.addSales(activity)
         return Figures(activity: activity, kpis: kpis, segments: segments, segmentOf: segmentOf, products: catalog.products,
                        productRows: products.finish(), categoryMonths: categoryMonths)
     }

@@ -16,14 +16,21 @@ enum SegmentsReport {
 
     /// Segments in rule order, then Others and No Purchases (as segments.csv lists them), and each
     /// customer key's segment as an index into them (−1: none), for the reports that split by segment.
-    static func load(_ db: Database, rules: [SegmentRule]) throws -> (rows: [Row], segmentOf: [Int16]) {
+    /// - Parameter onCustomer: called with each customer's figures (frequency, recency days, first
+    ///   order, activity coefficient), so the KPI summary shares the pass.
+    static func load(_ db: Database, rules: [SegmentRule],
+                     onCustomer: (_ frequency: Int, _ recencyDays: Int64?, _ firstOrderAt: Int64?, _ activity: Double?) -> Void)
+        throws -> (rows: [Row], segmentOf: [Int16]) {
         var names: [String] = []
         for rule in rules where !names.contains(rule.name) { names.append(rule.name) }
         for extra in [SegmentRuleBook.others, SegmentRuleBook.noPurchases] where !names.contains(extra) { names.append(extra) }
         var rows = names.map { Row(segment: $0) }
         let maxKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer_rfm") ?? -1
         var segmentOf = [Int16](repeating: -1, count: maxKey + 1)
-        try RowScan.forEach(db, sql: "SELECT segment, monetary_minor, recency_days, frequency, activity_coefficient, customer_key FROM customer_rfm") { scan in
+        try RowScan.forEach(db, sql: """
+            SELECT segment, monetary_minor, recency_days, frequency, activity_coefficient, customer_key, first_order_at FROM customer_rfm
+            """) { scan in
+            onCustomer(Int(scan.int64(3)), scan.optionalInt64(2), scan.optionalInt64(6), scan.optionalDouble(4))
             let name = scan.text(0)
             var index = names.firstIndex(of: name)
             if index == nil {
