@@ -39,15 +39,15 @@ struct KPISummary: Equatable {
     }
 
     /// One customer of `customer_rfm`, as the segments report's pass over it reads them.
-    mutating func addCustomer(frequency: Int, recencyDays: Int64?, firstOrderAt: Int64?, activityCoefficient: Double?) {
+    mutating func addCustomer(_ customer: SegmentsReport.Customer) {
         customers += 1
-        guard frequency > 0 else { return }
+        guard customer.frequency > 0 else { return }
         buyers += 1
-        buyerOrders += frequency
-        if frequency >= 2 { repeatBuyers += 1 }
-        if let recencyDays, recencyDays < Int64(activeDays) { activeCustomers += 1 }
-        if let firstOrderAt, firstOrderAt >= newSince { newCustomers += 1 }
-        activitySum += activityCoefficient ?? 0
+        buyerOrders += customer.frequency
+        if customer.frequency >= 2 { repeatBuyers += 1 }
+        if let recency = customer.recencyDays, recency < Int64(activeDays) { activeCustomers += 1 }
+        if let first = customer.firstOrderAt, first >= newSince { newCustomers += 1 }
+        activitySum += customer.activityCoefficient ?? 0
     }
 
     /// The window's sales, from the pass over its order lines.

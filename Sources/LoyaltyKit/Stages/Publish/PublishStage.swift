@@ -75,6 +75,7 @@ public struct PublishStage: Stage {
         var report = warehouseData
         report.kpis = figures.kpis
         report.segments = figures.segments
+        report.rf = figures.recencyFrequency
         report.cohorts = cohorts
         report.monthTotals = figures.categoryMonths.totalRevenue().map {
             ReportData.MonthRevenue(category: nil, month: $0.month, revenueMinor: $0.revenueMinor)
@@ -104,19 +105,22 @@ public struct PublishStage: Stage {
         let products: [ProductKPIs.Product]
         let productRows: [ProductKPIs.Row]
         let categoryMonths: CategoryMonths.Accumulator
+        let recencyFrequency: [ReportData.RFCell]
     }
 
     private func readFigures(_ context: StageContext, from: Int64?, until: Int64) throws -> Figures {
         let config = context.config
         var kpis = KPISummary(context: context)
+        var recencyFrequency = ReportData.RecencyFrequency()
         let (segments, segmentOf, catalog) = try context.warehouse.database.read { db in
             let scored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_rfm") ?? 0
             let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
             if scored == 0 && known > 0 {
                 throw LoyaltyError.missingPrerequisite(stage: "publish", message: "customer figures are missing: run segment first")
             }
-            let (segments, segmentOf) = try SegmentsReport.load(db, rules: config.segment.rules) { frequency, recency, firstOrder, activity in
-                kpis.addCustomer(frequency: frequency, recencyDays: recency, firstOrderAt: firstOrder, activityCoefficient: activity)
+            let (segments, segmentOf) = try SegmentsReport.load(db, rules: config.segment.rules) { customer in
+                kpis.addCustomer(customer)
+                recencyFrequency.add(customer)
             }
             return (segments, segmentOf, try ProductKPIs.loadProducts(db))
         }
@@ -142,6 +146,6 @@ public struct PublishStage: Stage {
         }
         kpis.addSales(activity)
         return Figures(activity: activity, kpis: kpis, segments: segments, segmentOf: segmentOf, products: catalog.products,
-                       productRows: products.finish(), categoryMonths: categoryMonths)
+                       productRows: products.finish(), categoryMonths: categoryMonths, recencyFrequency: recencyFrequency.sorted)
     }
 }

@@ -14,13 +14,22 @@ enum SegmentsReport {
         var activityCount = 0
     }
 
+    /// One customer's figures of `customer_rfm`, for the reports that share the pass over it.
+    struct Customer {
+        let frequency: Int
+        let recencyDays: Int64?
+        let firstOrderAt: Int64?
+        let activityCoefficient: Double?
+        let rScore: Int?
+        let fScore: Int?
+        let monetaryMinor: Int64
+    }
+
     /// Segments in rule order, then Others and No Purchases (as segments.csv lists them), and each
     /// customer key's segment as an index into them (−1: none), for the reports that split by segment.
-    /// - Parameter onCustomer: called with each customer's figures (frequency, recency days, first
-    ///   order, activity coefficient), so the KPI summary shares the pass.
-    static func load(_ db: Database, rules: [SegmentRule],
-                     onCustomer: (_ frequency: Int, _ recencyDays: Int64?, _ firstOrderAt: Int64?, _ activity: Double?) -> Void)
-        throws -> (rows: [Row], segmentOf: [Int16]) {
+    /// - Parameter onCustomer: called with each customer's figures, so the KPI summary and the
+    ///   HTML report's R × F grid share the pass.
+    static func load(_ db: Database, rules: [SegmentRule], onCustomer: (Customer) -> Void) throws -> (rows: [Row], segmentOf: [Int16]) {
         var names: [String] = []
         for rule in rules where !names.contains(rule.name) { names.append(rule.name) }
         for extra in [SegmentRuleBook.others, SegmentRuleBook.noPurchases] where !names.contains(extra) { names.append(extra) }
@@ -28,9 +37,12 @@ enum SegmentsReport {
         let maxKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer_rfm") ?? -1
         var segmentOf = [Int16](repeating: -1, count: maxKey + 1)
         try RowScan.forEach(db, sql: """
-            SELECT segment, monetary_minor, recency_days, frequency, activity_coefficient, customer_key, first_order_at FROM customer_rfm
+            SELECT segment, monetary_minor, recency_days, frequency, activity_coefficient, customer_key, first_order_at, r_score, f_score
+            FROM customer_rfm
             """) { scan in
-            onCustomer(Int(scan.int64(3)), scan.optionalInt64(2), scan.optionalInt64(6), scan.optionalDouble(4))
+            onCustomer(Customer(frequency: Int(scan.int64(3)), recencyDays: scan.optionalInt64(2), firstOrderAt: scan.optionalInt64(6),
+                                activityCoefficient: scan.optionalDouble(4), rScore: scan.optionalInt64(7).map(Int.init),
+                                fScore: scan.optionalInt64(8).map(Int.init), monetaryMinor: scan.int64(1)))
             let name = scan.text(0)
             var index = names.firstIndex(of: name)
             if index == nil {

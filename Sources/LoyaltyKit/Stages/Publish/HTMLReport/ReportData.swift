@@ -1,15 +1,29 @@
 import GRDB
 
 /// Everything report.html shows, as plain values: what the publish stage already holds in memory
-/// (KPIs, segments, cohorts, monthly sales) plus what `load` reads from the warehouse. Each read
+/// (KPIs, segments, the R × F grid, cohorts, monthly sales) plus what `load` reads from the warehouse. Each read
 /// is one aggregate query, so the page costs the same at a million customers as at a thousand.
 struct ReportData {
     /// Scored customers with one (recency score, frequency score).
     struct RFCell: Equatable {
         let r: Int
         let f: Int
-        let customers: Int
-        let monetarySumMinor: Int64
+        var customers: Int
+        var monetarySumMinor: Int64
+    }
+
+    /// Adds up the R × F grid from the segments report's pass over `customer_rfm`.
+    struct RecencyFrequency {
+        private var cells: [Int: RFCell] = [:]
+
+        mutating func add(_ customer: SegmentsReport.Customer) {
+            guard let r = customer.rScore, let f = customer.fScore else { return }
+            cells[r * 1000 + f, default: RFCell(r: r, f: f, customers: 0, monetarySumMinor: 0)].customers += 1
+            cells[r * 1000 + f]!.monetarySumMinor += customer.monetaryMinor
+        }
+
+        /// By recency score, then frequency score.
+        var sorted: [RFCell] { cells.keys.sorted().map { cells[$0]! } }
     }
 
     /// Customers who were in `from` at the previous as_of and are in `to` now; `(new)` and
@@ -104,10 +118,6 @@ struct ReportData {
     static func load(_ db: Database, asOf: String, bins: Int) throws -> ReportData {
         var data = ReportData(asOf: asOf)
         data.bins = bins
-        data.rf = try Row.fetchAll(db, sql: """
-            SELECT r_score, f_score, COUNT(*), SUM(monetary_minor) FROM customer_rfm
-            WHERE r_score IS NOT NULL AND f_score IS NOT NULL GROUP BY r_score, f_score ORDER BY r_score, f_score
-            """).map { RFCell(r: $0[0], f: $0[1], customers: $0[2], monetarySumMinor: $0[3]) }
         // The moves the latest segment run up to as_of counted (publish may run on a night segment
         // did not), against the run before that one.
         for row in try Row.fetchAll(db, sql: """

@@ -14,19 +14,18 @@ import Testing
     }
 
     @Test func recencyFrequencyCellsAddUpScoredCustomers() throws {
-        let warehouse = try warehouse()
-        try warehouse.database.write { db in
-            // C1 and C2 share R 5 · F 5 (10.00 and 20.01), C3 is alone in R 1 · F 1 with a net
-            // return (−3.00); C4 has no scores and counts nowhere.
-            for (key, r, f, monetary) in [(1, 5, 5, 100_000), (2, 5, 5, 200_100), (3, 1, 1, -30_000)] {
-                try db.execute(sql: """
-                    INSERT INTO customer_rfm (customer_key, as_of, frequency, monetary_minor, r_score, f_score, m_score, segment)
-                    VALUES (?, '2026-11-14', 1, ?, ?, ?, 1, 'X')
-                    """, arguments: [key, monetary, r, f])
-            }
-            try db.execute(sql: "INSERT INTO customer_rfm (customer_key, as_of, frequency, monetary_minor, segment) VALUES (4, '2026-11-14', 0, 990000, 'No Purchases')")
+        // C1 and C2 share R 5 · F 5 (10.00 and 20.01), C3 is alone in R 1 · F 1 with a net
+        // return (−3.00); C4 has no scores and counts nowhere.
+        func customer(_ r: Int?, _ f: Int?, _ monetary: Int64) -> SegmentsReport.Customer {
+            SegmentsReport.Customer(frequency: 1, recencyDays: 1, firstOrderAt: 0, activityCoefficient: nil, rScore: r, fScore: f,
+                                    monetaryMinor: monetary)
         }
-        let data = try warehouse.database.read { try ReportData.load($0, asOf: "2026-11-14", bins: 5) }
+        var grid = ReportData.RecencyFrequency()
+        for scored in [customer(5, 5, 100_000), customer(1, 1, -30_000), customer(5, 5, 200_100), customer(nil, nil, 990_000)] {
+            grid.add(scored)
+        }
+        var data = ReportData(asOf: "2026-11-14")
+        data.rf = grid.sorted
         #expect(data.rf == [ReportData.RFCell(r: 1, f: 1, customers: 1, monetarySumMinor: -30_000),
                             ReportData.RFCell(r: 5, f: 5, customers: 2, monetarySumMinor: 300_100)])
         // The chart's cell: (10.00 + 20.01) / 2 = 15.005, rounded half away from zero.
