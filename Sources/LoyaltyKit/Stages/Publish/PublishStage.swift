@@ -37,9 +37,8 @@ public struct PublishStage: Stage {
             aside.cancel()
             throw error
         }
-        let (activity, kpis, segments, segmentOf, products, productRows, categoryMonths) = (figures.activity, figures.kpis, figures.segments,
-            figures.segmentOf, figures.products, figures.productRows, figures.categoryMonths)
         let (measured, reportData, lists) = try aside.result()
+        let kpis = figures.kpis
         context.phaseDone("read the figures of \(kpis.customers) customers and \(kpis.orders) orders")
         if !measured.isEmpty {
             try context.write { db in for outcome in measured { try outcome.save(db) } }
@@ -47,23 +46,25 @@ public struct PublishStage: Stage {
         }
         let effectiveness = try context.warehouse.database.read { db in
             try EffectivenessReport.load(db, asOf: context.asOf, windowDays: publish.attributionDays, horizonDays: publish.effectivenessDays,
-                                         segmentOrder: segments.map(\.segment))
+                                         segmentOrder: figures.segments.map(\.segment))
         }
         let warnings = effectiveness.warnings(config: publish)
         for warning in warnings { context.logger.warning("publish: \(warning)") }
         try context.outputs.write("kpi_summary.json", text: kpis.json, rows: 1)
-        try SegmentsReport.write(segments, rules: config.segment.rules, actions: config.publish.segmentActions, to: context.outputs)
-        let cohorts = CohortRetention.cells(activity.customerOrders, asOf: context.asOf)
+        try SegmentsReport.write(figures.segments, rules: config.segment.rules, actions: publish.segmentActions, to: context.outputs)
+        let cohorts = CohortRetention.cells(figures.activity.customerOrders, asOf: context.asOf)
         try CohortRetention.write(cohorts, to: context.outputs)
-        let names = segments.map(\.segment)
-        try ContactHours.write(ContactHours.grid(activity.customerOrders, segments: names, segmentOf: segmentOf), segments: names, to: context.outputs)
-        try ProductKPIs.write(productRows, products: products, segments: names, to: context.outputs)
-        try categoryMonths.write(to: context.outputs)
+        let names = figures.segments.map(\.segment)
+        let hours = ContactHours.grid(figures.activity.customerOrders, segments: names, segmentOf: figures.segmentOf)
+        try ContactHours.write(hours, segments: names, to: context.outputs)
+        try ProductKPIs.write(figures.productRows, products: figures.products, segments: names, to: context.outputs)
+        try figures.categoryMonths.write(to: context.outputs)
         try effectiveness.write(to: context.outputs, config: publish)
         let report = Self.page(reportData, figures: figures, cohorts: cohorts, effectiveness: effectiveness, warnings: warnings,
                                pairsMinCount: config.pairs.minCount)
         try context.outputs.write("report.html", text: ReportPage.html(report), rows: 0)
-        return StageReport(rowsWritten: 1 + segments.count + cohorts.count + products.count + lists + effectiveness.rows.count, summary: [
+        let rows = 1 + figures.segments.count + cohorts.count + figures.products.count + lists + effectiveness.rows.count
+        return StageReport(rowsWritten: rows, summary: [
             "\(kpis.customers) customers, \(kpis.buyers) buyers, \(kpis.activeCustomers) active; revenue \(Money.format(kpis.revenueMinor)) in \(kpis.orders) orders",
             "offer effectiveness: \(effectiveness.checks.count) night(s) measured over \(publish.attributionDays) days, \(effectiveness.rows.count) type × segment rows",
         ] + warnings.map { "warning: \($0)" })
