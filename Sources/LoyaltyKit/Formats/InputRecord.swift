@@ -1,3 +1,5 @@
+import Foundation
+
 /// One parsed input row, its fields already placed in the order of the entity's schema columns,
 /// whatever the file's own column order or format (CSV or JSON Lines).
 ///
@@ -37,6 +39,13 @@ public struct InputRecord {
 
     @inline(__always)
     public func isEmpty(_ column: Int) -> Bool { bytes(column).isEmpty }
+
+    /// The first schema column whose value holds a NUL byte, which SQLite's C strings would cut
+    /// short and many CSV readers refuse. One scan of the record's bytes: nearly every row has none.
+    public func columnHoldingNUL() -> Int? {
+        guard fields.count > 0, memchr(fields.storage, 0, fields.count) != nil else { return nil }
+        return (0..<columnCount).first { bytes($0).contains(0) }
+    }
 
     /// The row as it was delivered (CSV re-encoded from its fields, or the JSON line), for rejects.
     public var raw: String { rawLine ?? CSVReader.encode(fields) }

@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// The `offers:` section of the pipeline file (every key documented in docs/offers.md and
 /// pipelines/nightly.yml).
@@ -10,23 +11,21 @@ public struct OffersConfig: Equatable, Sendable {
     public var holdoutRotation = HoldoutRotation.month
     /// Offers are valid from the day after as_of for this many days.
     public var validDays = 14
-    /// Channels in order of preference; a customer gets the first one they consented to and can be reached on.
-    public var channels: [Channel] = [.email, .push, .sms]
+    /// Names of `channels:` offers go out on, in order of preference: a customer gets the first one
+    /// they can be reached on. Default: email, push, sms, then the channels the pipeline file adds.
+    public var channels = ["email", "push", "sms"]
     /// Margin as a share of price when a product has no cost.
     public var marginRate = 0.3
     /// A discounted offer must keep at least this share of the price as margin.
     public var marginFloor = 0.05
     /// No offer of the same type (and product) to a customer within this many days of an earlier one.
     public var cooldownDays = 14
-    /// Offers per customer and channel within `contactWindowDays`, this run's included.
-    public var contactCaps: [Channel: Int] = [.email: 4, .sms: 2, .push: 8]
+    /// Each channel's cap (`channels.NAME.cap`) counts its offers within this window, this run's included.
     public var contactWindowDays = 30
     /// No offer on a product the customer bought within this many days, unless it is a replenishment.
     public var recentPurchaseDays = 30
     /// Offers per customer within one category.
     public var maxPerCategory = 1
-    /// A CSV file with a customer_id column: these customers never get an offer.
-    public var suppressionFile: String?
     /// Half-life of a past purchase's weight in the cross-sell affinity.
     public var halfLifeDays = 90.0
     /// Up-sell: at most this multiple of the customer's usual price, and at least this many orders.
@@ -47,10 +46,11 @@ public struct OffersConfig: Equatable, Sendable {
     public var budgetMinor: [OfferType: Int64] = [:]
     /// Segment → the bonus offered to it.
     public var segmentBonus: [String: String] = ["Champions": "early access", "Loyal Customers": "double points"]
-    /// Template fields written to every feed after the recipient columns.
     /// offers.csv ends with an `evidence` column (not in the contract; `loyalty explain` shows
     /// the evidence of any offer either way).
     public var evidenceColumn = false
+    /// Template fields written to every feed after the recipient columns, unless its channel
+    /// lists its own (`channels.NAME.fields`).
     public var feedFields: [FeedField] = [.firstName, .productName, .price, .discountPct, .validTo, .segment]
     /// Test recipients appended to every feed (a sample of the top offer), so the team sees each send.
     public var testRecipients: [TestRecipient] = []
@@ -61,24 +61,37 @@ public struct OffersConfig: Equatable, Sendable {
         case month, quarter, year, never
     }
 
-    public enum Channel: String, Equatable, Hashable, Sendable, CaseIterable, Comparable {
-        case email, sms, push
-        public static func < (a: Channel, b: Channel) -> Bool { a.rawValue < b.rawValue }
-    }
-
     public enum FeedField: String, Equatable, Sendable, CaseIterable {
         case firstName = "first_name", productId = "product_id", productName = "product_name", categoryId = "category_id"
         case price, discountPct = "discount_pct", discountedPrice = "discounted_price", validFrom = "valid_from", validTo = "valid_to"
         case segment, offerType = "offer_type", reason
+
+        /// A list of field names (`offers.feed_fields`, `channels.NAME.fields`).
+        static func parse(_ nodes: [Node], in map: YAMLMapping, key: String) throws -> [FeedField] {
+            try map.strings(nodes, key: key).map { name in
+                guard let field = FeedField(rawValue: name) else {
+                    throw map.fail(key, "unknown field '\(name)' (known: \(allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return field
+            }
+        }
     }
 
+    /// A member of the team who sees every send; the addresses are validated as customers' are.
     public struct TestRecipient: Equatable, Sendable {
         public var name: String
         public var email: String?
         public var phone: String?
+
+        public init(name: String, email: String? = nil, phone: String? = nil) {
+            self.name = name
+            self.email = email
+            self.phone = phone
+        }
     }
 
-    static func parse(_ map: inout YAMLMapping) throws -> OffersConfig {
+    /// - Parameter phoneRules: `ingest.phone_*`, for the test recipients' numbers.
+    static func parse(_ map: inout YAMLMapping, phoneRules: PhoneRules) throws -> OffersConfig {
         var offers = OffersConfig()
         offers.maxPerCustomer = try map.int("max_per_customer", in: 0...1000) ?? offers.maxPerCustomer
         offers.holdoutShare = try map.double("holdout_share", in: 0...0.5) ?? offers.holdoutShare
@@ -91,25 +104,21 @@ public struct OffersConfig: Equatable, Sendable {
         }
         offers.validDays = try map.int("valid_days", in: 1...366) ?? offers.validDays
         if let nodes = try map.sequence("channels") {
-            offers.channels = try map.strings(nodes, key: "channels").map { name in
-                guard let channel = Channel(rawValue: name) else { throw map.fail("channels", "unknown channel '\(name)' (email, sms, push)") }
-                return channel
-            }
+            offers.channels = try map.strings(nodes, key: "channels")
             guard Set(offers.channels).count == offers.channels.count else { throw map.fail("channels", "a channel is listed twice") }
         }
         offers.marginRate = try map.double("margin_rate", in: 0...1) ?? offers.marginRate
         offers.marginFloor = try map.double("margin_floor", in: 0...1) ?? offers.marginFloor
         offers.cooldownDays = try map.int("cooldown_days", in: 0...3650) ?? offers.cooldownDays
-        if var caps = try map.mapping("contact_caps") {
-            for channel in Channel.allCases {
-                if let cap = try caps.int(channel.rawValue, in: 0...10_000) { offers.contactCaps[channel] = cap }
-            }
-            try caps.rejectUnknownKeys()
+        if map.node("contact_caps") != nil {
+            throw map.fail("contact_caps", "caps are set per channel now: channels: {email: {cap: 4}, sms: {cap: 2}} (docs/offers.md#channels)")
         }
         offers.contactWindowDays = try map.int("contact_window_days", in: 1...3650) ?? offers.contactWindowDays
         offers.recentPurchaseDays = try map.int("recent_purchase_days", in: 0...3650) ?? offers.recentPurchaseDays
         offers.maxPerCategory = try map.int("max_per_category", in: 1...1000) ?? offers.maxPerCategory
-        offers.suppressionFile = try map.string("suppression_file")
+        if map.node("suppression_file") != nil {
+            throw map.fail("suppression_file", "suppressions are an input now: put the file in the delivery as suppressions.csv (docs/inputs.md#suppressions)")
+        }
         offers.halfLifeDays = try map.double("half_life_days", in: 1...3650) ?? offers.halfLifeDays
         offers.upsellPriceStep = try map.double("upsell_price_step", in: 1...100) ?? offers.upsellPriceStep
         offers.upsellMinOrders = try map.int("upsell_min_orders", in: 1...1_000_000) ?? offers.upsellMinOrders
@@ -143,19 +152,24 @@ public struct OffersConfig: Equatable, Sendable {
             }
             offers.segmentBonus = table
         }
-        if let nodes = try map.sequence("feed_fields") {
-            offers.feedFields = try map.strings(nodes, key: "feed_fields").map { name in
-                guard let field = FeedField(rawValue: name) else {
-                    throw map.fail("feed_fields", "unknown field '\(name)' (known: \(FeedField.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                return field
-            }
-        }
+        if let nodes = try map.sequence("feed_fields") { offers.feedFields = try FeedField.parse(nodes, in: map, key: "feed_fields") }
         if let nodes = try map.sequence("test_recipients") {
             offers.testRecipients = try nodes.map { node in
                 var recipient = try YAMLMapping(node: node, file: map.file, path: map.qualified("test_recipients"))
-                let parsed = TestRecipient(name: try recipient.string("name") ?? "Test", email: try recipient.string("email"),
-                                           phone: try recipient.string("phone"))
+                // Feeds write addresses verbatim: a test recipient's must be as valid as a customer's.
+                var parsed = TestRecipient(name: try recipient.string("name") ?? "Test")
+                if let email = try recipient.string("email") {
+                    switch EmailAddress.normalized(email) {
+                    case let .success(address): parsed.email = address
+                    case let .failure(problem): throw recipient.fail("email", "'\(email)' is not an address a feed can take: it \(problem)")
+                    }
+                }
+                if let phone = try recipient.string("phone") {
+                    switch PhoneNumber.normalized(phone, rules: phoneRules) {
+                    case let .success(number): parsed.phone = number
+                    case let .failure(problem): throw recipient.fail("phone", "'\(phone)' is not a number a feed can take: it \(problem)")
+                    }
+                }
                 try recipient.rejectUnknownKeys()
                 return parsed
             }
@@ -168,9 +182,8 @@ public struct OffersConfig: Equatable, Sendable {
         [
             "offers.max_per_customer=\(maxPerCustomer)", "offers.holdout_share=\(holdoutShare)", "offers.holdout_salt=\(holdoutSalt)",
             "offers.holdout_rotation=\(holdoutRotation.rawValue)", "offers.valid_days=\(validDays)",
-            "offers.channels=\(channels.map(\.rawValue).joined(separator: ","))", "offers.margin_rate=\(marginRate)",
+            "offers.channels=\(channels.joined(separator: ","))", "offers.margin_rate=\(marginRate)",
             "offers.margin_floor=\(marginFloor)", "offers.cooldown_days=\(cooldownDays)",
-            "offers.contact_caps=\(contactCaps.sorted { $0.key < $1.key }.map { "\($0.key.rawValue):\($0.value)" }.joined(separator: ","))",
             "offers.contact_window_days=\(contactWindowDays)", "offers.recent_purchase_days=\(recentPurchaseDays)",
             "offers.max_per_category=\(maxPerCategory)",
             "offers.half_life_days=\(halfLifeDays)", "offers.upsell_price_step=\(upsellPriceStep)", "offers.upsell_min_orders=\(upsellMinOrders)",

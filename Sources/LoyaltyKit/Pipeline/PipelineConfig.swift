@@ -11,6 +11,9 @@ public struct PipelineConfig: Equatable, Sendable {
     public var timezone = "UTC"
     public var seed: UInt64 = 42
     public var ingest = IngestConfig()
+    /// Every channel offers, feeds, suppressions and lists know of: the built-in email, sms and
+    /// push, with the changes and additions of `channels:`.
+    public var channels = ContactChannel.builtIn
     public var enrich = EnrichConfig()
     public var segment = SegmentConfig()
     public var pairs = PairsConfig()
@@ -22,6 +25,8 @@ public struct PipelineConfig: Equatable, Sendable {
     public struct IngestConfig: Equatable, Sendable {
         /// Log a progress line every this many rows of a file.
         public var progressEvery = 1_000_000
+        /// How national phone numbers become E.164 (`phone_country_code`, `phone_trunk_prefix`).
+        public var phoneRules = PhoneRules()
     }
 
     public struct EnrichConfig: Equatable, Sendable {
@@ -100,7 +105,23 @@ public struct PipelineConfig: Equatable, Sendable {
 
         if var ingest = try top.mapping("ingest") {
             config.ingest.progressEvery = try ingest.int("progress_every", in: 1...Int.max) ?? config.ingest.progressEvery
+            if let code = ingest.node("phone_country_code") {
+                guard let text = code.string, (1...3).contains(text.count), text.allSatisfy({ $0 >= "0" && $0 <= "9" }), text.first != "0" else {
+                    throw ingest.fail("phone_country_code", "expected the country's calling code, 1 to 3 digits without + (49 for Germany, 1 for the US); got '\(code.string ?? "?")'")
+                }
+                config.ingest.phoneRules.countryCode = text
+            }
+            if let trunk = ingest.node("phone_trunk_prefix") {
+                guard let text = trunk.string, text.count <= 2, text.allSatisfy({ $0 >= "0" && $0 <= "9" }) else {
+                    throw ingest.fail("phone_trunk_prefix", "expected the digits a national number starts with, at most 2 (\"0\" in most of Europe, \"\" for none); got '\(trunk.string ?? "?")'")
+                }
+                config.ingest.phoneRules.trunkPrefix = text
+            }
             try ingest.rejectUnknownKeys()
+        }
+        if var channels = try top.mapping("channels") {
+            config.channels = try ContactChannel.parse(&channels)
+            try channels.rejectUnknownKeys()
         }
         if var enrich = try top.mapping("enrich") {
             config.enrich.newDays = try enrich.int("new_days", in: 1...3650) ?? config.enrich.newDays
@@ -133,8 +154,15 @@ public struct PipelineConfig: Equatable, Sendable {
             }
             try pairs.rejectUnknownKeys()
         }
+        // Channels the file adds are used after the built-in ones unless offers.channels says otherwise.
+        let added = config.channels.map(\.name).filter { name in !ContactChannel.builtIn.contains { $0.name == name } }
+        config.offers.channels += added
         if var offers = try top.mapping("offers") {
-            config.offers = try OffersConfig.parse(&offers)
+            config.offers = try OffersConfig.parse(&offers, phoneRules: config.ingest.phoneRules)
+            if offers.node("channels") == nil { config.offers.channels += added }
+            for name in config.offers.channels where !config.channels.contains(where: { $0.name == name }) {
+                throw offers.fail("channels", "unknown channel '\(name)' (defined: \(config.channels.map(\.name).joined(separator: ", ")); add it under channels:)")
+            }
             try offers.rejectUnknownKeys()
         }
         if var publish = try top.mapping("publish") {
@@ -227,7 +255,8 @@ public struct PipelineConfig: Equatable, Sendable {
             "segment.max_iter=\(segment.maxIter)",
             "pairs.min_count=\(pairs.minCount)", "pairs.min_confidence=\(pairs.minConfidence)",
             "pairs.partners=\(pairs.partners)", "pairs.scope=\(pairs.scope.rawValue)", "pairs.window_days=\(pairs.windowDays)", "pairs.category_level=\(pairs.categoryLevel.map(String.init) ?? "leaf")",
-        ] + offers.canonicalLines + publish.canonicalLines
+            "ingest.phone_country_code=\(ingest.phoneRules.countryCode ?? "none")", "ingest.phone_trunk_prefix=\(ingest.phoneRules.trunkPrefix)",
+        ] + ContactChannel.canonicalLines(channels) + offers.canonicalLines + publish.canonicalLines
         for (index, rule) in segment.rules.enumerated() {
             lines.append("segment.rules.\(index)=\(rule.name)|\(rule.recency)|\(rule.frequency)|\(rule.monetary)")
         }
@@ -235,6 +264,9 @@ public struct PipelineConfig: Equatable, Sendable {
     }
 
     public var digest: String { SHA256.hex(canonicalText) }
+
+    /// Index in `channels` of a channel name.
+    public func channelIndex(_ name: String) -> Int? { channels.firstIndex { $0.name == name } }
 }
 
 /// A named segment: customers whose three scores all fall in the closed intervals.

@@ -52,6 +52,12 @@ final class BulkStatement {
         text.withUTF8 { bind(index, bytes: $0) }
     }
 
+    /// Binds text as it is, "" included (key columns where '' stands for "none").
+    func bind(_ index: Int32, exactly text: String) {
+        guard text.isEmpty else { return bind(index, text) }
+        sqlite3_bind_text(handle, index, "", 0, sqliteTransient)
+    }
+
     /// Runs the statement to completion and resets it for the next row.
     @inline(__always)
     func execute() throws {

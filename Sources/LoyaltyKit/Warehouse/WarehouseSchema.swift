@@ -18,6 +18,10 @@ enum WarehouseSchema {
             try OfferOutcomeSchema.recordMaker(db)
         })
         migrator.registerMigration("v3-segment-migration", migrate: { db in try SegmentSchema.keepMigration(db) })
+        migrator.registerMigration("v4-contacts", migrate: { db in
+            try ContactSchema.create(db)
+            try OffersSchema.openChannels(db)
+        })
         return migrator
     }
 }

@@ -9,7 +9,8 @@ import GRDB
 public struct IngestStage: Stage {
     public let name = "ingest"
     public let reads: [String] = []
-    public let owns = ["load", "reject", "category", "product", "product_attribute", "customer", "sales_order", "order_line", "offer_event"]
+    public let owns = ["load", "reject", "category", "product", "product_attribute", "customer", "contact_issue", "suppression",
+                       "sales_order", "order_line", "offer_event"]
     public let checks: [TableCheck] = [
         .holds("product", "price_minor >= 0", describe: "product_id"),
         .acceptedValues("offer_event", "event", ["delivered", "opened", "clicked", "redeemed", "unsubscribed"]),
@@ -36,13 +37,23 @@ public struct IngestStage: Stage {
         var reports: [InputFileReport] = []
         var summary: [String] = []
         for (entity, path) in files {
-            let report = try load(entity, path: path, context: context)
+            let (report, invalid) = try load(entity, path: path, context: context)
             reports.append(report)
-            summary.append("\((path as NSString).lastPathComponent): \(report.rowsLoaded) loaded, \(report.rowsRejected) rejected")
+            summary.append("\((path as NSString).lastPathComponent): \(report.rowsLoaded) loaded, \(report.rowsRejected) rejected"
+                + (invalid.isEmpty ? "" : "; invalid addresses (the customers loaded, unreachable on them): "
+                    + ContactField.allCases.compactMap { field in invalid[field].map { "\($0) \(field.rawValue)" } }.joined(separator: ", ")))
         }
         let rejects = try writeRejects(context)
         if rejects > 0 {
             summary.append("\(rejects) rejected row(s), with reasons, in \((context.settings.outputDirectory as NSString).appendingPathComponent(Self.rejectsFile))")
+        }
+        let (recovered, issues) = try context.write { db in
+            (try ContactIssues.recheck(db, rules: context.config.ingest.phoneRules), try ContactIssues.write(db, to: context.outputs))
+        }
+        if recovered > 0 { summary.append("\(recovered) earlier invalid address(es) are valid under the current rules and are used again") }
+        if issues.emails + issues.phones > 0 {
+            summary.append("contact issues: \(issues.emails) email, \(issues.phones) phone address(es) not valid, with reasons, in "
+                + (context.settings.outputDirectory as NSString).appendingPathComponent(ContactIssues.fileName))
         }
         return StageReport(rowsWritten: reports.reduce(0) { $0 + $1.rowsLoaded }, summary: summary, inputs: reports)
     }
@@ -70,7 +81,8 @@ public struct IngestStage: Stage {
         return found
     }
 
-    private func load(_ entity: InputEntity, path: String, context: StageContext) throws -> InputFileReport {
+    /// - Returns: the file's report, and the customers' invalid addresses by field (customers only).
+    private func load(_ entity: InputEntity, path: String, context: StageContext) throws -> (InputFileReport, [ContactField: Int]) {
         let started = Date()
         let fileName = (path as NSString).lastPathComponent
         let isJSON = Self.isJSONLines(fileName)
@@ -96,16 +108,18 @@ public struct IngestStage: Stage {
                 }
             }
             let rowsLoaded: Int
+            var invalid: [ContactField: Int] = [:]
             if entity == .transactions {
                 rowsLoaded = try loadOrderLines(db, source: source, path: path, rejects: rejects, clock: context.clock, progress: progress)
             } else {
-                let loader = try Self.loader(for: entity, db: db, clock: context.clock)
+                let loader = try Self.loader(for: entity, db: db, loadKey: loadKey, context: context)
                 try Self.readRecords(entity, source: source, path: path, { record in
                     try loader.load(record, rejects: rejects)
                     progress()
                 }, invalid: { line, raw, reason in try rejects.reject(line: line, raw: raw, reason: reason) })
                 try loader.finish(rejects: rejects)
                 rowsLoaded = loader.rowsLoaded
+                invalid = (loader as? CustomerLoader)?.invalid ?? [:]
             }
             var hasher = file.hasher
             let report = InputFileReport(
@@ -119,7 +133,7 @@ public struct IngestStage: Stage {
                 "rows_loaded": "\(report.rowsLoaded)", "rows_rejected": "\(report.rowsRejected)",
                 "seconds": "\(PipelineRunner.rounded(Date().timeIntervalSince(started)))",
             ])
-            return report
+            return (report, invalid)
         }
     }
 
@@ -175,21 +189,25 @@ public struct IngestStage: Stage {
         return writer.rowsLoaded
     }
 
-    private static func loader(for entity: InputEntity, db: Database, clock: ZoneClock) throws -> EntityLoader {
+    private static func loader(for entity: InputEntity, db: Database, loadKey: Int64, context: StageContext) throws -> EntityLoader {
+        let config = context.config
         switch entity {
         case .categories: return CategoryLoader(db)
         case .products: return try ProductLoader(db)
         case .productAttributes: return try ProductAttributeLoader(db)
-        case .customers: return try CustomerLoader(db)
+        case .customers: return try CustomerLoader(db, phoneRules: config.ingest.phoneRules)
+        case .suppressions:
+            return try SuppressionLoader(db, loadKey: loadKey, channels: config.channels.map(\.name), phoneRules: config.ingest.phoneRules)
         case .transactions: preconditionFailure("order lines load through loadOrderLines")
-        case .offerEvents: return try OfferEventLoader(db, clock: clock)
+        case .offerEvents: return try OfferEventLoader(db, clock: context.clock)
         }
     }
 
-    /// `rejects.csv`: this run's rejected rows, by file then line.
+    /// `rejects.csv`: this run's rejected rows, by file then line. Mode 0600: a rejected customer
+    /// row holds personal data.
     private func writeRejects(_ context: StageContext) throws -> Int {
         try context.warehouse.database.read { db in
-            try context.outputs.writeCSV(Self.rejectsFile, header: ["file", "line", "reason", "raw"]) { csv in
+            try context.outputs.writeCSV(Self.rejectsFile, header: ["file", "line", "reason", "raw"], mode: 0o600) { csv in
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT reject.file, reject.line, reject.reason, reject.raw FROM reject JOIN load USING (load_key)
                     WHERE load.run_key = ? ORDER BY load.load_key, reject.line, reject.reject_key

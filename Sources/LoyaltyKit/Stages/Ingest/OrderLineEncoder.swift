@@ -103,6 +103,7 @@ final class OrderLineEncoder {
         if record.fieldsInRow != record.expectedFields {
             return RejectReason.fieldCount(expected: record.expectedFields, found: record.fieldsInRow)
         }
+        if let column = record.columnHoldingNUL() { return RejectReason.nul(InputEntity.transactions.columns[column]) }
 
         if record.isEmpty(Column.orderedAt) { return RejectReason.missing("ordered_at") }
         if record.isEmpty(Column.productId) { return RejectReason.missing("product_id") }

@@ -39,6 +39,12 @@ enum RejectReason {
         "invalid \(column): '\(value)' is \(error)"
     }
     static func unknown(_ what: String, _ id: String) -> String { "unknown \(what): '\(id)' is not in the catalog or warehouse" }
+    static func invalidAddress(_ column: String, _ value: String, _ problem: AddressProblem) -> String {
+        "invalid \(column): '\(value)' \(problem)"
+    }
+    static func nul(_ column: String) -> String {
+        "invalid \(column): the value holds a NUL byte (U+0000), which no text in the contract may contain"
+    }
     static func duplicate(_ key: String, firstLine: Int) -> String {
         "duplicate key: \(key) already appears on line \(firstLine) of this file"
     }
@@ -53,6 +59,7 @@ func basicRejectReason(_ record: InputRecord, entity: InputEntity) -> String? {
     for (column, name) in entity.columns.enumerated() where record.isEmpty(column) && entity.required.contains(name) {
         return RejectReason.missing(name)
     }
+    if let column = record.columnHoldingNUL() { return RejectReason.nul(entity.columns[column]) }
     return nil
 }
 

@@ -1,18 +1,21 @@
 /// Decides which candidates become offers. Per customer, in this order (the first rule that
 /// drops a candidate is its reason):
 ///
-/// 1. `no channel`: no channel in `offers.channels` the customer consented to and can be reached on;
-/// 2. `suppressed`: on the suppression list or unsubscribed;
-/// 3. `bought recently`: the product was bought within `offers.recent_purchase_days` (replenishment excepted);
-/// 4. `margin floor`: the discount leaves less than `offers.margin_floor` of the price;
-/// 5. `cool-down`: the same type (and product) was offered within `offers.cooldown_days`;
-/// then best score first: 6. `same product` (one offer per product), 7. `category limit`
-/// (`offers.max_per_category`), 8. `contact cap` (offers on the channel within
-/// `offers.contact_window_days`, this run's included), 9. `max per customer`.
-/// Across customers, best score first: 10. `budget` (`offers.budget` per type).
+/// 1. no channel of `offers.channels` reaches the customer, reported by how far they got on the
+///    channel that came closest (`ChannelStatus`): `no channel` (no consent, no address),
+///    `invalid address` (the address did not validate at ingest) or `suppressed` (suppressions.csv,
+///    an unsubscribe);
+/// 2. `bought recently`: the product was bought within `offers.recent_purchase_days` (replenishment excepted);
+/// 3. `margin floor`: the discount leaves less than `offers.margin_floor` of the price;
+/// 4. `cool-down`: the same type (and product) was offered within `offers.cooldown_days`;
+/// then best score first: 5. `same product` (one offer per product), 6. `category limit`
+/// (`offers.max_per_category`), 7. `contact cap` (offers on the channel within
+/// `offers.contact_window_days`, this run's included, reached `channels.NAME.cap`), 8. `max per customer`.
+/// Across customers, best score first: 9. `budget` (`offers.budget` per type).
 enum OfferArbitration {
     enum DropReason: String, CaseIterable, Comparable {
-        case noChannel = "no channel", suppressed, boughtRecently = "bought recently", marginFloor = "margin floor"
+        case noChannel = "no channel", invalidAddress = "invalid address", suppressed, boughtRecently = "bought recently"
+        case marginFloor = "margin floor"
         case coolDown = "cool-down", sameProduct = "same product", categoryLimit = "category limit", contactCap = "contact cap"
         case maxPerCustomer = "max per customer", budget
 
@@ -20,27 +23,45 @@ enum OfferArbitration {
     }
 
     struct Decision {
-        var channel: OffersConfig.Channel?
+        /// Index in `OfferRun.channels`; nil when none reaches the customer.
+        var channel: Int?
+        /// `reachable`, or why no channel reaches the customer.
+        var status: ChannelStatus
         var kept: [OfferCandidate] = []
         var dropped: [(candidate: OfferCandidate, reason: DropReason)] = []
     }
 
-    static func channel(for customer: CustomerContext, in run: OfferRun) -> OffersConfig.Channel? {
-        run.config.channels.first { customer.reachable($0) }
+    /// The first channel of `offers.channels` that reaches the customer, or how close the closest came.
+    static func channel(for customer: CustomerContext, in run: OfferRun) -> (channel: Int?, status: ChannelStatus) {
+        var closest = ChannelStatus.noConsent
+        for index in run.preference {
+            let status = customer.status(on: run.channels[index], index: index)
+            if status == .reachable { return (index, .reachable) }
+            closest = max(closest, status)
+        }
+        return (nil, closest)
     }
 
-    static func decide(_ candidates: [OfferCandidate], for customer: CustomerContext, suppressed: Bool, past: CustomerPast,
-                       in run: OfferRun) -> Decision {
-        var decision = Decision(channel: channel(for: customer, in: run))
+    static func dropReason(_ status: ChannelStatus) -> DropReason? {
+        switch status {
+        case .noConsent, .noAddress: return .noChannel
+        case .invalidAddress: return .invalidAddress
+        case .suppressed: return .suppressed
+        case .reachable: return nil
+        }
+    }
+
+    static func decide(_ candidates: [OfferCandidate], for customer: CustomerContext, past: CustomerPast, in run: OfferRun) -> Decision {
+        let (channel, status) = channel(for: customer, in: run)
+        var decision = Decision(channel: channel, status: status)
+        let unreachable = dropReason(status)
         let config = run.config
         var open: [OfferCandidate] = []
         open.reserveCapacity(candidates.count)
         for candidate in candidates {
             let reason: DropReason?
-            if decision.channel == nil {
-                reason = .noChannel
-            } else if suppressed {
-                reason = .suppressed
+            if let unreachable {
+                reason = unreachable
             } else if candidate.type != .replenishment, let product = candidate.product, let bought = customer.history(of: product),
                       run.asOf - bought.lastDay < Int64(config.recentPurchaseDays) {
                 reason = .boughtRecently
@@ -56,7 +77,7 @@ enum OfferArbitration {
         open.sort(by: ranksBefore)
         guard let channel = decision.channel else { return decision }
         let pastContacts = past.contacts(on: channel)
-        let cap = config.contactCaps[channel] ?? Int.max
+        let cap = run.channels[channel].cap ?? Int.max
         // The kept offers are few (max_per_customer): scanning them beats a set and a dictionary.
         for candidate in open {
             let reason: DropReason?

@@ -20,23 +20,23 @@ public enum OfferExplanation {
             guard let key = try Int64.fetchOne(db, sql: "SELECT customer_key FROM customer WHERE customer_id = ?", arguments: [customerId]) else {
                 throw LoyaltyError.usage("customer '\(customerId)' is not in the warehouse \(settings.warehousePath)")
             }
-            guard var customer = try OfferInputs.loadCustomers(db, customerKey: key).first else {
+            let until = clock.startOfDay(asOf + 1)
+            let suppressions = try SuppressionList.load(db, asOf: asOfText, unsubscribedBefore: until, clock: clock, channels: config.channels,
+                                                        customerKey: key)
+            guard var customer = try OfferInputs.loadCustomers(db, customerKey: key, suppressions: suppressions).first else {
                 throw LoyaltyError.missingPrerequisite(stage: "explain", message: "customer '\(customerId)' has no segment figures: run segment first")
             }
             let catalog = try OfferCatalog.load(db)
-            let until = clock.startOfDay(asOf + 1)
             let from = config.segment.lookbackDays.map { clock.startOfDay(asOf - Int64($0) + 1) }
             let history = try CustomerHistory.load(db, customerKey: key, from: from, until: until, timezone: config.timezone,
                                                    indexOfProduct: { catalog.index(ofKey: $0) })
             customer.products = history.products(ofCustomerKey: key, asOf: asOf, halfLifeDays: config.offers.halfLifeDays)
-            var suppressed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM offer_event WHERE customer_key = ? AND event = 'unsubscribed' AND at < ?)",
-                                               arguments: [key, until]) ?? false
-            if let file = config.offers.suppressionFile, try OfferInputs.readSuppressionFile(file).contains(customerId) { suppressed = true }
-            let pastOffers = try PastOffers.load(db, asOf: asOf, config: config.offers, maxCustomerKey: Int(key), customerKey: key, catalog: catalog)
+            let pastOffers = try PastOffers.load(db, asOf: asOf, config: config.offers, channels: config.channels, maxCustomerKey: Int(key),
+                                                 customerKey: key, catalog: catalog)
             let past = pastOffers[key]
-            let inputs = OfferInputs(catalog: catalog, customers: [customer], maxCustomerKey: Int(key),
-                                     suppressed: suppressed ? [key] : [], history: pastOffers, from: from, until: until)
-            let run = OfferRun(catalog: catalog, config: config.offers, asOf: asOf)
+            let inputs = OfferInputs(catalog: catalog, customers: [customer], maxCustomerKey: Int(key), history: pastOffers, from: from, until: until)
+            let run = OfferRun(catalog: catalog, config: config.offers, channels: config.channels, asOf: asOf)
+            let issues = try Row.fetchAll(db, sql: "SELECT field, value, reason FROM contact_issue WHERE customer_key = ?", arguments: [key])
             let decision = OffersStage.decideOne(customer, inputs: inputs, run: run)
             let stored = try Row.fetchAll(db, sql: """
                 SELECT o.rank, o.offer_id, o.offer_type, p.product_id, o.channel, o.score, o.expected_value_minor, o.discount_pct, o.holdout
@@ -53,10 +53,32 @@ public enum OfferExplanation {
             lines.append("  recency: \(customer.recencyDays.map { "\($0) days" } ?? "no purchase"); frequency: \(customer.frequency); "
                 + "monetary: \(Money.format(customer.monetaryMinor)); scores: r \(customer.rScore.map(String.init) ?? "-") "
                 + "f \(customer.fScore.map(String.init) ?? "-") m \(customer.mScore.map(String.init) ?? "-")")
-            lines.append("  consents: \(customer.consents.channels.map(\.rawValue).joined(separator: ", ").nonEmpty ?? "none"); "
-                + "channel: \(decision.channel?.rawValue ?? "none")\(suppressed ? "; suppressed" : "")")
+            lines.append("  consents: \(customer.consents.consents.map { $0.rawValue.replacingOccurrences(of: "consent_", with: "") }.joined(separator: ", ").nonEmpty ?? "none"); "
+                + "channel: \(decision.channel.map { run.channels[$0].name } ?? "none")")
+            lines.append("  channels: " + run.preference.map { index -> String in
+                let channel = run.channels[index]
+                let status = customer.status(on: channel, index: index)
+                var text = "\(channel.name): " + Self.words(status)
+                if status == .invalidAddress, let issue = issues.first(where: { ($0[0] as String) == channel.address.rawValue }) {
+                    text += " ('\(issue[1] as String)' \(issue[2] as String))"
+                }
+                return text
+            }.joined(separator: "; "))
+            let rules = suppressions.entries(customerKey: key, customerId: customer.id, email: customer.email, phone: customer.phone)
+            if !rules.isEmpty {
+                lines.append("  suppressed: " + rules.map { rule in
+                    let details: String
+                    if rule.match == "unsubscribed" {
+                        details = "unsubscribed on \(rule.since ?? "?")"
+                    } else {
+                        let dates = [rule.since.map { "since \($0)" }, rule.until.map { "until \($0)" }].compactMap { $0 }.joined(separator: " ")
+                        details = [rule.reason, dates.nonEmpty, "suppressions.csv by \(rule.match)"].compactMap { $0 }.joined(separator: ", ")
+                    }
+                    return "\(rule.channel.isEmpty ? "all channels" : rule.channel) (\(details))"
+                }.joined(separator: "; "))
+            }
             lines.append("  products bought: \(customer.products.count); earlier offers: \(past.recent.count) in the cool-down window, "
-                + "\(OffersConfig.Channel.allCases.map { past.contacts(on: $0) }.reduce(0, +)) in the contact window")
+                + "\(past.allContacts) in the contact window")
             lines.append("")
             if !offersRun {
                 lines.append("offers: the offers stage has not run for \(asOfText) (loyalty offers --as-of \(asOfText))")
@@ -97,6 +119,18 @@ public enum OfferExplanation {
                 }
             }
             return lines.joined(separator: "\n") + "\n"
+        }
+    }
+}
+
+extension OfferExplanation {
+    static func words(_ status: ChannelStatus) -> String {
+        switch status {
+        case .noConsent: return "no consent"
+        case .noAddress: return "no address"
+        case .invalidAddress: return "invalid address"
+        case .suppressed: return "suppressed"
+        case .reachable: return "reachable"
         }
     }
 }

@@ -1,16 +1,22 @@
 import Foundation
 
-/// The channel feeds in `feeds/`: email.csv, sms.csv and push.jsonl, one row per offer sent on
-/// that channel (never a control-group customer), with the recipient and the template fields of
-/// `offers.feed_fields`; then one sample row per test recipient. Created with mode 0600: they
-/// hold personal data.
+/// The channel feeds in `feeds/`: one file per channel of the pipeline (`feeds/NAME.csv` or
+/// `.jsonl`), one row per offer sent on that channel (never a control-group customer): offer_id,
+/// customer_id, the address when the channel sends to an email or phone, and the channel's
+/// template fields; then one sample row per test recipient. Created with mode 0600: they hold
+/// personal data.
+///
+/// Addresses are written verbatim (a sending system needs `+49…` as it is, not `'+49…`); ingest
+/// let only valid ones into the warehouse, and a valid address never starts like a formula.
 enum OfferFeeds {
     static let fileMode: mode_t = 0o600
 
-    static func write(_ channel: OffersConfig.Channel, _ result: OffersStage.Result, run: OfferRun, validity: OffersStage.Validity,
+    /// - Parameter channel: index in `run.channels`.
+    static func write(_ channel: Int, _ result: OffersStage.Result, run: OfferRun, validity: OffersStage.Validity,
                       to outputs: OutputFolder) throws {
-        let fields = run.config.feedFields
-        let offers = result.offers.indices.filter { !result.offers[$0].holdout && result.offers[$0].channel == channel }
+        let definition = run.channels[channel]
+        let fields = run.feedFields(of: channel)
+        let offers = result.offers.indices.filter { !result.offers[$0].holdout && Int(result.offers[$0].channel) == channel }
         func text(_ field: OffersConfig.FeedField, _ index: Int) -> String? {
             value(of: field, offer: result.offers[index], customer: result.customers[result.offers[index].customer], run: run, validity: validity)
         }
@@ -18,8 +24,13 @@ enum OfferFeeds {
         let sample = offers.min { OfferArbitration.ranksBefore(result.offers[$0].candidate, result.offers[$1].candidate) }
         var tests: [(id: String, address: String?, values: [String?])] = []
         for (number, recipient) in run.config.testRecipients.enumerated() {
-            let address = channel == .email ? recipient.email : channel == .sms ? recipient.phone : nil
-            if channel != .push && (address ?? "").isEmpty { continue }
+            let address: String?
+            switch definition.address {
+            case .email: address = recipient.email
+            case .phone: address = recipient.phone
+            case .customerId, .none: address = nil
+            }
+            if definition.addressColumn != nil && address == nil { continue }
             let values = fields.map { field -> String? in
                 if field == .firstName { return recipient.name }
                 guard let sample else { return nil }
@@ -27,42 +38,46 @@ enum OfferFeeds {
             }
             tests.append(("TEST-\(number + 1)", address, values))
         }
-        switch channel {
-        case .email, .sms:
-            try outputs.writeCSV("feeds/\(channel.rawValue).csv", header: ["offer_id", "customer_id", channel == .email ? "email" : "phone"] + fields.map(\.rawValue),
+        switch definition.format {
+        case .csv:
+            try outputs.writeCSV(definition.feedFile, header: ["offer_id", "customer_id"] + [definition.addressColumn].compactMap { $0 } + fields.map(\.rawValue),
                                  mode: fileMode) { csv in
                 for index in offers {
                     let offer = result.offers[index], customer = result.customers[offer.customer]
                     try writeId(offer.idNumber, to: csv)
                     try csv.text(customer.id)
-                    // The sending system needs the address verbatim: a phone's leading + must not become '+.
-                    try csv.raw(channel == .email ? customer.email : customer.phone)
+                    if definition.addressColumn != nil { try csv.raw(customer.address(on: definition)) }
                     for field in fields { try write(field, offer: offer, customer: customer, run: run, validity: validity, to: csv) }
                     try csv.endRow()
                 }
                 for test in tests {
                     try csv.text(test.id)
                     try csv.text(test.id)
-                    try csv.raw(test.address)
+                    if definition.addressColumn != nil { try csv.raw(test.address) }
                     for value in test.values { try csv.text(value) }
                     try csv.endRow()
                 }
             }
-        case .push:
-            let file = try outputs.create("feeds/push.jsonl", mode: fileMode)
-            func line(_ offerId: (FileOutput) throws -> Void, _ customerId: String, _ values: (OffersConfig.FeedField) -> String?) throws {
+        case .jsonl:
+            let file = try outputs.create(definition.feedFile, mode: fileMode)
+            func line(_ offerId: (FileOutput) throws -> Void, _ customerId: String, _ address: String?, _ values: (Int) -> String?) throws {
                 try file.write("{\"offer_id\":")
                 try offerId(file)
                 try file.write(",\"customer_id\":")
                 try writeJSONString(customerId, to: file)
-                for field in fields {
-                    guard let value = values(field) else { continue }
+                if let column = definition.addressColumn, let address {
+                    try file.write(",\"\(column)\":")
+                    try writeJSONString(address, to: file)
+                }
+                for (position, field) in fields.enumerated() {
+                    guard let value = values(position) else { continue }
                     try file.write(",\"\(field.rawValue)\":")
                     try writeJSONString(value, to: file)
                 }
                 try file.write("}\n")
             }
             for index in offers {
+                let customer = result.customers[result.offers[index].customer]
                 try line({ file in
                     // An id is letters, digits and a dash: nothing to escape in JSON.
                     try file.write(atMost: OfferHoldout.offerIdLength + 2) { buffer in
@@ -71,11 +86,11 @@ enum OfferFeeds {
                         buffer[OfferHoldout.offerIdLength + 1] = 0x22
                         return OfferHoldout.offerIdLength + 2
                     }
-                }, result.customers[result.offers[index].customer].id) { text($0, index) }
+                }, customer.id, customer.address(on: definition)) { text(fields[$0], index) }
             }
-            for test in tests { try line({ try writeJSONString(test.id, to: $0) }, test.id) { field in test.values[fields.firstIndex(of: field)!] } }
+            for test in tests { try line({ try writeJSONString(test.id, to: $0) }, test.id, test.address) { test.values[$0] } }
             try file.close()
-            outputs.recordRows("feeds/push.jsonl", offers.count + tests.count)
+            outputs.recordRows(definition.feedFile, offers.count + tests.count)
         }
     }
 

@@ -2,14 +2,12 @@ import Foundation
 import GRDB
 
 /// Everything the offers stage reads besides order lines: the catalog, the customers with their
-/// segment figures, who must not be contacted, and the offers of earlier runs.
+/// segment figures and who must not be contacted on which channel, and the offers of earlier runs.
 struct OfferInputs {
     var catalog: OfferCatalog
-    /// In customer_id order; `products` still empty.
+    /// In customer_id order, each with its invalid addresses and suppressed channels; `products` still empty.
     var customers: [CustomerContext]
     var maxCustomerKey: Int
-    /// Customer keys on the suppression list or unsubscribed.
-    var suppressed: Set<Int64>
     /// Earlier runs' offers within the cool-down and contact windows, by customer key.
     var history: PastOffers
     /// The purchase window (the contract's figures window, segment.lookback_days).
@@ -19,22 +17,21 @@ struct OfferInputs {
     /// Reads everything; the customers and earlier nights' offers (millions of rows, one thread)
     /// while `alongside` runs.
     static func load<Aside>(_ context: StageContext, alongside: (OfferInputs) throws -> Aside) throws -> (OfferInputs, Aside) {
-        let config = context.config.offers
+        let config = context.config.offers, channels = context.config.channels
         let until = context.clock.startOfDay(context.asOf + 1)
         let from = context.config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
-        let fileSuppressed = try config.suppressionFile.map(readSuppressionFile) ?? []
         var inputs = try context.warehouse.database.read { db in
-            var unsubscribed = Set<Int64>()
-            try RowScan.forEach(db, sql: "SELECT DISTINCT customer_key FROM offer_event WHERE event = 'unsubscribed' AND at < ?",
-                                arguments: [until]) { unsubscribed.insert($0.int64(0)) }
             let catalog = try OfferCatalog.load(db)
             return OfferInputs(catalog: catalog, customers: [], maxCustomerKey: try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0,
-                               suppressed: unsubscribed, history: PastOffers(), from: from, until: until)
+                               history: PastOffers(), from: from, until: until)
         }
         let (catalog, maxCustomerKey) = (inputs.catalog, inputs.maxCustomerKey)
+        let timezone = context.config.timezone, asOfText = context.settings.asOfText
         let customers = try ConcurrentRead(context.warehouse) { db in
-            (try loadCustomers(db, customerKey: nil), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0,
-             try PastOffers.load(db, asOf: context.asOf, config: config, maxCustomerKey: maxCustomerKey, catalog: catalog))
+            let suppressions = try SuppressionList.load(db, asOf: asOfText, unsubscribedBefore: until, clock: try ZoneClock(identifier: timezone),
+                                                        channels: channels)
+            return (try loadCustomers(db, customerKey: nil, suppressions: suppressions), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0,
+                    try PastOffers.load(db, asOf: context.asOf, config: config, channels: channels, maxCustomerKey: maxCustomerKey, catalog: catalog))
         }
         let aside: Aside
         do {
@@ -49,12 +46,16 @@ struct OfferInputs {
             throw LoyaltyError.missingPrerequisite(stage: "offers", message: "customer segments are missing: run segment first")
         }
         inputs.customers = loaded
-        for customer in loaded where fileSuppressed.contains(customer.id) { inputs.suppressed.insert(customer.key) }
         return (inputs, aside)
     }
 
-    /// Customers joined with their segment figures (one customer for `loyalty explain`).
-    static func loadCustomers(_ db: Database, customerKey: Int64?) throws -> [CustomerContext] {
+    /// Customers joined with their segment figures (one customer for `loyalty explain`), with the
+    /// addresses that did not validate and the channels `suppressions` keeps them off.
+    static func loadCustomers(_ db: Database, customerKey: Int64?, suppressions: SuppressionList) throws -> [CustomerContext] {
+        var invalid: [Int64: AddressSet] = [:]
+        try RowScan.forEach(db, sql: "SELECT customer_key, field FROM contact_issue \(customerKey.map { "WHERE customer_key = \($0)" } ?? "")") { row in
+            invalid[row.int64(0), default: []].insert(row.text(1) == ContactField.email.rawValue ? .email : .phone)
+        }
         var customers: [CustomerContext] = []
         try RowScan.forEach(db, sql: """
             SELECT c.customer_key, c.customer_id, c.first_name, c.email, c.phone, c.birth_date, c.consent_email, c.consent_sms,
@@ -63,7 +64,7 @@ struct OfferInputs {
             \(customerKey == nil ? "" : "WHERE c.customer_key = ?")
             ORDER BY c.customer_id
             """, arguments: customerKey.map { [$0] } ?? []) { row in
-            var consents: ChannelSet = []
+            var consents: ConsentSet = []
             if row.int64(6) != 0 { consents.insert(.email) }
             if row.int64(7) != 0 { consents.insert(.sms) }
             if row.int64(8) != 0 { consents.insert(.push) }
@@ -71,23 +72,16 @@ struct OfferInputs {
                 let date = CivilDate.civil(day)
                 return (date.month, date.day)
             }
-            customers.append(CustomerContext(
+            var customer = CustomerContext(
                 key: row.int64(0), id: row.text(1), firstName: row.optionalText(2), email: row.optionalText(3), phone: row.optionalText(4),
                 birthday: birthday, consents: consents, segment: row.text(10), cluster: row.optionalInt64(11).map(Int.init),
                 recencyDays: row.optionalInt64(12).map(Int.init), frequency: Int(row.int64(13)), monetaryMinor: row.int64(14),
                 rScore: row.optionalInt64(15).map(Int.init), fScore: row.optionalInt64(17).map(Int.init), mScore: row.optionalInt64(16).map(Int.init), registered: row.int64(9) != 0,
-                products: []))
+                products: [])
+            customer.invalidAddresses = invalid[customer.key] ?? []
+            customer.suppressedChannels = suppressions.mask(customerKey: customer.key, customerId: customer.id, email: customer.email, phone: customer.phone)
+            customers.append(customer)
         }
         return customers
-    }
-
-    /// The customer ids of a suppression file (CSV with a customer_id column).
-    static func readSuppressionFile(_ path: String) throws -> Set<String> {
-        let (source, _) = try openByteSource(path: path)
-        var ids = Set<String>()
-        try CSVReader(source: source, path: path).read(columns: ["customer_id"], required: ["customer_id"]) { record in
-            if let id = record.string(0), !id.isEmpty { ids.insert(id) }
-        }
-        return ids
     }
 }

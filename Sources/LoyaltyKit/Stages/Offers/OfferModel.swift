@@ -6,12 +6,17 @@ struct CustomerContext {
     let key: Int64
     let id: String
     let firstName: String?
+    /// Valid addresses only (ingest keeps invalid ones apart, in contact_issue).
     let email: String?
     let phone: String?
+    /// Addresses delivered but not valid: the customer is unreachable on the channels needing them.
+    var invalidAddresses: AddressSet = []
+    /// The channels the customer is kept off (suppressions, unsubscribes), as bits of channel indexes.
+    var suppressedChannels: UInt32 = 0
     /// Month and day of the birth date.
     let birthday: (month: Int, day: Int)?
     /// A bit set, not a `Set` (a million small allocations).
-    let consents: ChannelSet
+    let consents: ConsentSet
     let segment: String
     let cluster: Int?
     let recencyDays: Int?
@@ -39,7 +44,7 @@ struct CustomerContext {
     }
 
     init(key: Int64, id: String, firstName: String?, email: String?, phone: String?, birthday: (month: Int, day: Int)?,
-         consents: ChannelSet, segment: String, cluster: Int?, recencyDays: Int?, frequency: Int, monetaryMinor: Int64,
+         consents: ConsentSet, segment: String, cluster: Int?, recencyDays: Int?, frequency: Int, monetaryMinor: Int64,
          rScore: Int?, fScore: Int?, mScore: Int?, registered: Bool, products: [CustomerHistory.ProductHistory]) {
         self.key = key
         self.id = id
@@ -60,13 +65,27 @@ struct CustomerContext {
         self.products = products
     }
 
-    /// The channels this customer agreed to and can be reached on.
-    func reachable(_ channel: OffersConfig.Channel) -> Bool {
-        guard consents.contains(ChannelSet(channel)) else { return false }
-        switch channel {
-        case .email: return !(email ?? "").isEmpty
-        case .sms: return !(phone ?? "").isEmpty
-        case .push: return true
+    /// Whether the customer can be sent to on `channel` (at `index` in the pipeline's channels),
+    /// and if not, the first thing in the way: consent, then address, then its validity, then suppression.
+    func status(on channel: ContactChannel, index: Int) -> ChannelStatus {
+        if let consent = channel.consent, !consents.contains(ConsentSet(consent)) { return .noConsent }
+        switch channel.address {
+        case .email:
+            if email == nil { return invalidAddresses.contains(.email) ? .invalidAddress : .noAddress }
+        case .phone:
+            if phone == nil { return invalidAddresses.contains(.phone) ? .invalidAddress : .noAddress }
+        case .customerId, .none:
+            break
+        }
+        return suppressedChannels & (UInt32(1) << UInt32(index)) != 0 ? .suppressed : .reachable
+    }
+
+    /// The address a feed row of `channel` goes to (nil for channels addressed by customer id or none).
+    func address(on channel: ContactChannel) -> String? {
+        switch channel.address {
+        case .email: return email
+        case .phone: return phone
+        case .customerId, .none: return nil
         }
     }
 
@@ -110,24 +129,40 @@ enum OfferFacts {
     case segmentBonus
 }
 
-/// Channels a customer consented to.
-struct ChannelSet: OptionSet {
+/// The customers.csv consents a customer gave.
+struct ConsentSet: OptionSet {
     let rawValue: UInt8
-    static let email = ChannelSet(rawValue: 1)
-    static let sms = ChannelSet(rawValue: 2)
-    static let push = ChannelSet(rawValue: 4)
+    static let email = ConsentSet(rawValue: 1)
+    static let sms = ConsentSet(rawValue: 2)
+    static let push = ConsentSet(rawValue: 4)
 
     init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    init(_ channel: OffersConfig.Channel) {
-        switch channel {
+    init(_ consent: ContactChannel.Consent) {
+        switch consent {
         case .email: self = .email
         case .sms: self = .sms
         case .push: self = .push
         }
     }
 
-    var channels: [OffersConfig.Channel] { OffersConfig.Channel.allCases.filter { contains(ChannelSet($0)) } }
+    var consents: [ContactChannel.Consent] { ContactChannel.Consent.allCases.filter { contains(ConsentSet($0)) } }
+}
+
+/// Address fields a customer has an invalid value in.
+struct AddressSet: OptionSet {
+    let rawValue: UInt8
+    static let email = AddressSet(rawValue: 1)
+    static let phone = AddressSet(rawValue: 2)
+}
+
+/// Whether a customer can be sent to on one channel, and if not, why. Ordered by how far the
+/// customer got: a customer unreachable everywhere is reported by the furthest (a suppression
+/// says more than a missing consent).
+enum ChannelStatus: Int, Comparable, CaseIterable {
+    case noConsent, noAddress, invalidAddress, suppressed, reachable
+
+    static func < (a: ChannelStatus, b: ChannelStatus) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// A possible offer, before arbitration.
@@ -175,6 +210,10 @@ struct OfferCandidate {
 struct OfferRun {
     let catalog: OfferCatalog
     let config: OffersConfig
+    /// Every channel of the pipeline (`PipelineConfig.channels`); offers and feeds refer to them by index.
+    let channels: [ContactChannel]
+    /// Indexes of `offers.channels` in `channels`, most preferred first.
+    let preference: [Int]
     /// Local day number of as_of.
     let asOf: Int64
     /// `offers.discount_pct` by `OfferType.ordinal`: read for every candidate, where a dictionary
@@ -183,15 +222,20 @@ struct OfferRun {
     /// Each product's margin at `offers.margin_rate`, by catalog index (scoring reads it per candidate).
     let marginOf: [Int64]
 
-    init(catalog: OfferCatalog, config: OffersConfig, asOf: Int64) {
+    init(catalog: OfferCatalog, config: OffersConfig, channels: [ContactChannel] = ContactChannel.builtIn, asOf: Int64) {
         self.catalog = catalog
         self.config = config
+        self.channels = channels
+        preference = config.channels.compactMap { name in channels.firstIndex { $0.name == name } }
         self.asOf = asOf
         discounts = OfferType.allCases.map { config.discountPct[$0] ?? 0 }
         marginOf = catalog.products.map { catalog.marginMinor($0, marginRate: config.marginRate) }
     }
 
     func discount(_ type: OfferType) -> Int { discounts[type.ordinal] }
+
+    /// The template fields of a channel's feed.
+    func feedFields(of channel: Int) -> [OffersConfig.FeedField] { channels[channel].fields ?? config.feedFields }
 }
 
 /// One offer type: who gets it and why. Generators only propose; scoring and arbitration decide.

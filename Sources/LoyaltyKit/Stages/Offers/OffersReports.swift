@@ -14,7 +14,7 @@ enum OffersReports {
             try csv.raw(candidate.type.rawValue)
             try csv.text(candidate.product.map { catalog.products[Int($0)].id })
             try csv.text(candidate.categoryKey.flatMap { catalog.categoryIds[$0] })
-            try csv.raw(offer.channel.rawValue)
+            try csv.raw(run.channels[Int(offer.channel)].name)
             try csv.real(candidate.score)
             try csv.money(candidate.expectedValueMinor)
             try csv.integer(candidate.discountPct)

@@ -6,7 +6,8 @@ import GRDB
 /// holdout control group. Writes offers.csv, offer_drops.csv and the channel feeds.
 public struct OffersStage: Stage {
     public let name = "offers"
-    public let reads = ["customer", "customer_rfm", "product", "product_profile", "product_fact", "product_partner", "order_line", "offer_event"]
+    public let reads = ["customer", "contact_issue", "suppression", "customer_rfm", "product", "product_profile", "product_fact", "product_partner",
+                        "order_line", "offer_event"]
     public let owns = ["offer", "offer_run", "offer_drop"]
     /// The offer rules are CHECK constraints of the table: a check query here would scan every
     /// night's history.
@@ -20,7 +21,8 @@ public struct OffersStage: Stage {
         let customer: Int
         var rank: Int
         let candidate: OfferCandidate
-        let channel: OffersConfig.Channel
+        /// Index in `OfferRun.channels`.
+        let channel: UInt8
         var holdout = false
         /// The id's hex digits as a number (`OfferHoldout.writeOfferId`): sorting by it sorts by id.
         var idNumber: UInt64 = 0
@@ -31,6 +33,8 @@ public struct OffersStage: Stage {
         var customers: [CustomerContext]
         var offers: [Offer]
         var drops: [DropKey: Int]
+        /// Customers with candidates, by how their channels turned out (`reachable`: one reaches them).
+        var reach: [ChannelStatus: Int] = [:]
     }
 
     struct DropKey: Hashable, Comparable {
@@ -63,14 +67,14 @@ public struct OffersStage: Stage {
                 try Self.deleteNight(db, asOf: asOfText)
                 guard let (result, rows) = try decided.receive() else { throw BatchChannel<Result>.Cancelled() }
                 offerRows = rows
-                try Self.insert(db, result: result, catalog: inputs.catalog, asOf: asOfText, validity: validity, holdoutShare: config.holdoutShare,
-                                runKey: context.runKey)
+                try Self.insert(db, result: result, catalog: inputs.catalog, channels: context.config.channels, asOf: asOfText, validity: validity,
+                                holdoutShare: config.holdoutShare, runKey: context.runKey)
             }
         }
         var result: Result
         let offerRows: ParallelCSVRows
         do {
-            let run = OfferRun(catalog: inputs.catalog, config: config, asOf: context.asOf)
+            let run = OfferRun(catalog: inputs.catalog, config: config, channels: context.config.channels, asOf: context.asOf)
             result = Self.decide(inputs: inputs, history: history, run: run)
             context.phaseDone("\(result.offers.count) offers chosen")
             Self.assignHoldoutAndIds(&result, config: config, asOf: context.asOf, asOfText: asOfText, catalog: inputs.catalog)
@@ -85,7 +89,7 @@ public struct OffersStage: Stage {
                 try OffersReports.write(result, offerRows: offerRows, withEvidence: config.evidenceColumn, to: context.outputs)
             }
             do {
-                for channel in OffersConfig.Channel.allCases {
+                for channel in run.channels.indices {
                     try OfferFeeds.write(channel, result, run: run, validity: validity, to: context.outputs)
                 }
                 offerRows.help()
@@ -102,20 +106,24 @@ public struct OffersStage: Stage {
         try tableWriter.result()
         context.phaseDone("tables and outputs written")
 
-        var byChannel: [OffersConfig.Channel: Int] = [:]
+        var byChannel = [Int](repeating: 0, count: context.config.channels.count)
         var held = 0, customersWithOffers = 0
         for index in result.offers.indices {
             if result.offers[index].rank == 1 { customersWithOffers += 1 }
-            if result.offers[index].holdout { held += 1 } else { byChannel[result.offers[index].channel, default: 0] += 1 }
+            if result.offers[index].holdout { held += 1 } else { byChannel[Int(result.offers[index].channel)] += 1 }
         }
         var byReason: [OfferArbitration.DropReason: Int] = [:]
         for (key, count) in result.drops { byReason[key.reason, default: 0] += count }
         var summary = [
             "\(result.offers.count) offers for \(customersWithOffers) customers; \(held) held out (control group)",
-            "feeds: " + OffersConfig.Channel.allCases.map { "\($0.rawValue) \(byChannel[$0] ?? 0)" }.joined(separator: ", "),
+            "feeds: " + context.config.channels.enumerated().map { "\($1.name) \(byChannel[$0])" }.joined(separator: ", "),
         ]
         if !byReason.isEmpty {
             summary.append("dropped candidates: " + byReason.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
+        }
+        if let warning = Reachability.warning(result.reach, channels: config.channels) {
+            context.logger.warning("\(warning)")
+            summary.append("warning: " + warning)
         }
         return StageReport(rowsWritten: result.offers.count, summary: summary)
     }
@@ -126,22 +134,24 @@ public struct OffersStage: Stage {
         let customers = inputs.customers
         let chunks = min(256, max(1, customers.count / 512))
         let perChunk = (customers.count + chunks - 1) / max(chunks, 1)
-        var parts = [(offers: [Offer], drops: [DropKey: Int])](repeating: ([], [:]), count: chunks)
+        var parts = [(offers: [Offer], drops: [DropKey: Int], reach: [ChannelStatus: Int])](repeating: ([], [:], [:]), count: chunks)
         parts.withUnsafeMutableBufferPointer { parts in
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var offers: [Offer] = []
                 var drops: [DropKey: Int] = [:]
+                var reach: [ChannelStatus: Int] = [:]
                 var candidates: [OfferCandidate] = []
                 for index in (chunk * perChunk)..<min(customers.count, (chunk + 1) * perChunk) {
                     var customer = customers[index]
                     customer.products = history.products(ofCustomerKey: customer.key, asOf: run.asOf, halfLifeDays: run.config.halfLifeDays)
                     let decision = decideOne(customer, inputs: inputs, run: run, scratch: &candidates)
+                    if !candidates.isEmpty { reach[decision.status, default: 0] += 1 }
                     for (candidate, reason) in decision.dropped { drops[DropKey(reason: reason, type: candidate.type), default: 0] += 1 }
                     for (rank, candidate) in decision.kept.enumerated() {
-                        offers.append(Offer(customer: index, rank: rank + 1, candidate: candidate, channel: decision.channel!))
+                        offers.append(Offer(customer: index, rank: rank + 1, candidate: candidate, channel: UInt8(decision.channel!)))
                     }
                 }
-                parts[chunk] = (offers, drops)
+                parts[chunk] = (offers, drops, reach)
             }
         }
         var result = Result(customers: customers, offers: [], drops: [:])
@@ -149,6 +159,7 @@ public struct OffersStage: Stage {
         for part in parts {
             result.offers += part.offers
             result.drops.merge(part.drops, uniquingKeysWith: +)
+            result.reach.merge(part.reach, uniquingKeysWith: +)
         }
         applyBudgets(&result, run: run)
         return result
@@ -166,8 +177,7 @@ public struct OffersStage: Stage {
         candidates.removeAll(keepingCapacity: true)
         for generator in OfferGenerators.all { generator.propose(for: customer, in: run, into: &candidates) }
         for index in candidates.indices { OfferScoring.score(&candidates[index], for: customer, in: run) }
-        return OfferArbitration.decide(candidates, for: customer, suppressed: inputs.suppressed.contains(customer.key),
-                                       past: inputs.history[customer.key], in: run)
+        return OfferArbitration.decide(candidates, for: customer, past: inputs.history[customer.key], in: run)
     }
 
     /// Best offers first across all customers: an offer whose discount would take its type's sum
@@ -233,7 +243,7 @@ public struct OffersStage: Stage {
         let rank: Int32
         let discountPct: Int32
         let type: OfferType
-        let channel: OffersConfig.Channel
+        let channel: UInt8
         let holdout: Bool
     }
 
@@ -251,8 +261,8 @@ public struct OffersStage: Stage {
     }
 
     /// Inserts the night's offers, its run row and drop counts (after `deleteNight`).
-    static func insert(_ db: Database, result: Result, catalog: OfferCatalog, asOf: String, validity: Validity, holdoutShare: Double,
-                       runKey: Int64) throws {
+    static func insert(_ db: Database, result: Result, catalog: OfferCatalog, channels: [ContactChannel], asOf: String, validity: Validity,
+                       holdoutShare: Double, runKey: Int64) throws {
         // The rows go in by key (as_of, offer_id), so the b-tree only appends. Reading offers and
         // customers in that order missed the cache on every row (half the insert's time), so
         // the fields are first copied out in offer order into short rows, and those are sorted.
@@ -291,7 +301,7 @@ public struct OffersStage: Stage {
             statement.bind(offset + 5, row.type.rawValue)
             statement.bind(offset + 6, row.productKey)
             statement.bind(offset + 7, row.categoryKey)
-            statement.bind(offset + 8, row.channel.rawValue)
+            statement.bind(offset + 8, channels[Int(row.channel)].name)
             statement.bind(offset + 9, row.score)
             statement.bind(offset + 10, row.expectedValueMinor)
             statement.bind(offset + 11, Int64(row.discountPct))

@@ -6,13 +6,11 @@ struct PastOffer {
     let type: OfferType
     /// Catalog index; −1 for none (an Int32? would take another 4 bytes of tens of millions).
     private let storedProduct: Int32
-    let channel: OffersConfig.Channel
 
-    init(day: Int64, type: OfferType, product: Int32?, channel: OffersConfig.Channel) {
+    init(day: Int64, type: OfferType, product: Int32?) {
         storedDay = Int32(clamping: day)
         self.type = type
         storedProduct = product ?? -1
-        self.channel = channel
     }
 
     var day: Int64 { Int64(storedDay) }
@@ -24,25 +22,14 @@ struct PastOffer {
 /// alike up to the send, so the effectiveness report compares like with like).
 struct CustomerPast {
     var recent: ArraySlice<PastOffer> = []
-    var contacts: (email: Int32, sms: Int32, push: Int32) = (0, 0, 0)
+    /// Offers in the contact window by channel index.
+    var contacts: ArraySlice<Int32> = []
 
     init() {}
 
-    func contacts(on channel: OffersConfig.Channel) -> Int {
-        switch channel {
-        case .email: return Int(contacts.email)
-        case .sms: return Int(contacts.sms)
-        case .push: return Int(contacts.push)
-        }
-    }
+    func contacts(on channel: Int) -> Int { channel < contacts.count ? Int(contacts[contacts.startIndex + channel]) : 0 }
 
-    mutating func count(_ channel: OffersConfig.Channel) {
-        switch channel {
-        case .email: contacts.email += 1
-        case .sms: contacts.sms += 1
-        case .push: contacts.push += 1
-        }
-    }
+    var allContacts: Int { contacts.reduce(0) { $0 + Int($1) } }
 }
 
 /// Every customer's earlier offers, read once per run. A month of nights for a million customers
@@ -52,7 +39,9 @@ struct PastOffers {
     /// Customer k's recent offers are `recent[starts[k] ..< starts[k + 1]]`.
     private var recent: [PastOffer] = []
     private var starts: [Int] = [0]
-    private var contacts: [(email: Int32, sms: Int32, push: Int32)] = []
+    /// Customer k's count on channel c is `contacts[k * channelCount + c]`.
+    private var contacts: [Int32] = []
+    private var channelCount = 0
     /// Customers with an offer in either window.
     private(set) var customers = 0
 
@@ -60,21 +49,24 @@ struct PastOffers {
 
     subscript(customerKey: Int64) -> CustomerPast {
         var past = CustomerPast()
-        guard customerKey >= 0, Int(customerKey) < contacts.count else { return past }
+        guard customerKey >= 0, Int(customerKey) + 1 < starts.count else { return past }
         past.recent = recent[starts[Int(customerKey)]..<starts[Int(customerKey) + 1]]
-        past.contacts = contacts[Int(customerKey)]
+        past.contacts = contacts[Int(customerKey) * channelCount..<(Int(customerKey) + 1) * channelCount]
         return past
     }
 
     /// Offers of the nights before as_of inside the longer window (one customer's for `loyalty explain`).
-    static func load(_ db: Database, asOf: Int64, config: OffersConfig, maxCustomerKey: Int, customerKey: Int64? = nil,
-                     catalog: OfferCatalog) throws -> PastOffers {
+    /// - Parameter channels: the pipeline's channels; an earlier offer on a channel no longer among
+    ///   them counts for cool-down but for no cap.
+    static func load(_ db: Database, asOf: Int64, config: OffersConfig, channels: [ContactChannel], maxCustomerKey: Int,
+                     customerKey: Int64? = nil, catalog: OfferCatalog) throws -> PastOffers {
         let coolDownFrom = asOf - Int64(config.cooldownDays), contactFrom = asOf - Int64(config.contactWindowDays)
         // Types and channels become numbers in SQL: no String per row. The dates are made here
-        // from day numbers, so they can stand in the SQL text.
-        let channelCase = OffersConfig.Channel.allCases.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0)" }.joined(separator: " ")
+        // from day numbers, so they can stand in the SQL text; channel names are checked words.
+        let channelCase = channels.enumerated().map { "WHEN '\($1.name)' THEN \($0)" }.joined(separator: " ")
         var past = PastOffers()
-        past.contacts = Array(repeating: (0, 0, 0), count: maxCustomerKey + 1)
+        past.channelCount = channels.count
+        past.contacts = Array(repeating: 0, count: (maxCustomerKey + 1) * channels.count)
         var pending: [(customer: Int32, offer: PastOffer)] = []
         var seen = [Bool](repeating: false, count: maxCustomerKey + 1)
         // Night by night: the day is the query's, not parsed from every row.
@@ -84,17 +76,13 @@ struct PastOffers {
                 FROM offer WHERE as_of = '\(CivilDate.format(day))' \(customerKey.map { "AND customer_key = \($0)" } ?? "")
                 """) { row in
                 let key = row.int64(0)
-                guard key >= 0, key <= Int64(maxCustomerKey), !row.isNull(1), !row.isNull(3) else { return }
-                let channel = OffersConfig.Channel.allCases[Int(row.int64(3))]
-                if day >= contactFrom {
-                    var counts = CustomerPast()
-                    counts.contacts = past.contacts[Int(key)]
-                    counts.count(channel)
-                    past.contacts[Int(key)] = counts.contacts
+                guard key >= 0, key <= Int64(maxCustomerKey), !row.isNull(1) else { return }
+                if day >= contactFrom, !row.isNull(3) {
+                    past.contacts[Int(key) * past.channelCount + Int(row.int64(3))] += 1
                 }
                 if day >= coolDownFrom {
                     pending.append((Int32(key), PastOffer(day: day, type: OfferType.allCases[Int(row.int64(1))],
-                                                          product: row.optionalInt64(2).flatMap { catalog.index(ofKey: $0) }, channel: channel)))
+                                                          product: row.optionalInt64(2).flatMap { catalog.index(ofKey: $0) })))
                 }
                 if !seen[Int(key)] {
                     seen[Int(key)] = true

@@ -4,7 +4,8 @@
 public struct PublishStage: Stage {
     public let name = "publish"
     public let reads = ["customer", "customer_rfm", "segment_membership", "cluster_profile", "product", "category", "category_ancestor",
-                        "sales_order", "order_line", "pair_run", "product_pair", "product_basket_count", "offer", "offer_run", "offer_event"]
+                        "sales_order", "order_line", "pair_run", "product_pair", "product_basket_count", "offer", "offer_run", "offer_event",
+                        "suppression"]
     public let owns = ["offer_outcome_run", "offer_outcome"]
     public let checks: [TableCheck] = []
 
@@ -27,8 +28,12 @@ public struct PublishStage: Stage {
             let catalog = try OfferOutcomes.Catalog(db, marginRate: config.offers.marginRate)
             let measured = try OfferOutcomes.pending(db, asOf: context.asOf, windowDays: publish.attributionDays, horizonDays: publish.effectivenessDays)
                 .map { try OfferOutcomes.measure(db, run: $0, windowDays: publish.attributionDays, clock: asideClock, catalog: catalog) }
-            let reportData = try ReportData.load(db, asOf: context.settings.asOfText, bins: config.segment.bins)
-            return (measured, reportData, try SegmentLists.write(db, fields: publish.listFields, to: context.outputs))
+            let reportData = try ReportData.load(db, asOf: context.settings.asOfText, bins: config.segment.bins, channels: config.channels.map(\.name))
+            let suppressions = try SuppressionList.load(db, asOf: context.settings.asOfText, unsubscribedBefore: until, clock: asideClock,
+                                                        channels: config.channels)
+            let lists = try SegmentLists.write(db, fields: publish.listFields, channels: config.channels, suppressions: suppressions,
+                                               to: context.outputs)
+            return (measured, reportData, lists)
         }
         let figures: Figures
         do {

@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func rulesDropInTheirOrderWithTheirReasons() {
-        let run = OfferCase.run(catalog) { $0.maxPerCustomer = 2; $0.contactCaps[.email] = 10 }
+        let run = OfferCase.run(catalog, channels: OfferCase.channels(emailCap: 10)) { $0.maxPerCustomer = 2 }
         let customer = OfferCase.customer(products: [OfferCase.bought(0, days: [asOf - 5])])
         let candidates = scored([
             candidate(.favouriteItem, 0, propensity: 0.3, discount: 10),  // bought 5 days ago
@@ -46,8 +46,8 @@ import Testing
             candidate(.segmentBonus, nil, propensity: 0.01),               // third offer: over max_per_customer
         ], customer, run)
         // Scores: replenishment 0.3 × 4.00 = 1.20, cross-sell D 0.09 × 12.00 = 1.08, up-sell 0.1 × 10.00 = 1.00, new arrival 0.60.
-        let decision = OfferArbitration.decide(candidates, for: customer, suppressed: false, past: CustomerPast(), in: run)
-        #expect(decision.channel == .email)
+        let decision = OfferArbitration.decide(candidates, for: customer, past: CustomerPast(), in: run)
+        #expect(decision.channel == 0 && decision.status == .reachable)
         #expect(decision.kept.map(\.type) == [.replenishment, .crossSell])
         #expect(decision.dropped.map { "\($0.candidate.type.rawValue):\($0.reason.rawValue)" } == [
             "favourite_item:bought recently", "cross_sell:margin floor", "up_sell:category limit", "new_arrival:same product",
@@ -58,27 +58,47 @@ import Testing
     @Test func noChannelWithoutConsentOrAddressAndSuppressionWins() {
         let run = OfferCase.run(catalog)
         let offer = scored([candidate(.crossSell, 3, propensity: 0.1)], OfferCase.customer(), run)
+        func reasons(_ customer: CustomerContext, _ run: OfferRun) -> [OfferArbitration.DropReason] {
+            OfferArbitration.decide(offer, for: customer, past: CustomerPast(), in: run).dropped.map(\.reason)
+        }
         let noConsent = OfferCase.customer(consents: [])
         let noAddress = OfferCase.customer(consents: [.email, .sms], email: nil, phone: nil)
-        #expect(OfferArbitration.decide(offer, for: noConsent, suppressed: false, past: CustomerPast(), in: run).dropped.map(\.reason) == [.noChannel])
-        #expect(OfferArbitration.decide(offer, for: noAddress, suppressed: false, past: CustomerPast(), in: run).dropped.map(\.reason) == [.noChannel])
-        #expect(OfferArbitration.decide(offer, for: OfferCase.customer(), suppressed: true, past: CustomerPast(), in: run).dropped.map(\.reason) == [.suppressed])
+        #expect(reasons(noConsent, run) == [.noChannel])
+        #expect(reasons(noAddress, run) == [.noChannel])
+        // Email consent, but the address did not validate: that, not "no channel", is the reason.
+        #expect(reasons(OfferCase.customer(email: nil, invalid: [.email]), run) == [.invalidAddress])
+        // Suppressed on every channel (an unsubscribe) or on the one that reaches them (bit 0: email).
+        #expect(reasons(OfferCase.customer(suppressed: .max), run) == [.suppressed])
+        #expect(reasons(OfferCase.customer(suppressed: 1), run) == [.suppressed])
+        // The furthest a customer got decides: an invalid phone (sms) beats no consent for push.
+        let invalidPhone = OfferCase.customer(consents: [.sms], email: nil, phone: nil, invalid: [.phone])
+        #expect(OfferArbitration.channel(for: invalidPhone, in: run).status == .invalidAddress)
         // Push needs consent only; the configured order picks the first reachable channel.
-        let push = OfferCase.customer(consents: [.push, .sms], email: nil, phone: "+4930")
-        #expect(OfferArbitration.channel(for: push, in: run) == .push)
-        #expect(OfferArbitration.channel(for: push, in: OfferCase.run(catalog) { $0.channels = [.sms, .push] }) == .sms)
+        let push = OfferCase.customer(consents: [.push, .sms], email: nil, phone: "+493012345678")
+        #expect(OfferArbitration.channel(for: push, in: run).channel == 2)
+        #expect(OfferArbitration.channel(for: push, in: OfferCase.run(catalog) { $0.channels = ["sms", "push"] }).channel == 1)
+        // Suppressed on sms only (bit 1): push, next in line, carries the offers.
+        let smsSuppressed = OfferCase.customer(consents: [.push, .sms], email: nil, phone: "+493012345678", suppressed: 2)
+        #expect(OfferArbitration.channel(for: smsSuppressed, in: OfferCase.run(catalog) { $0.channels = ["sms", "push"] }).channel == 2)
+        // A card channel needs no consent and no address: it reaches the customer nothing else does.
+        let card = ContactChannel(name: "card", consent: nil, address: .customerId, format: .csv, cap: nil)
+        let withCard = OfferCase.run(catalog, channels: ContactChannel.builtIn + [card]) { $0.channels = ["email", "push", "sms", "card"] }
+        #expect(OfferArbitration.channel(for: noConsent, in: withCard).channel == 3)
+        #expect(reasons(noConsent, withCard).isEmpty)
+        // … unless suppressed there too.
+        #expect(reasons(OfferCase.customer(consents: [], suppressed: .max), withCard) == [.suppressed])
     }
 
     @Test func coolDownAndContactCapsReadEarlierOffers() {
-        let run = OfferCase.run(catalog) { $0.contactCaps[.email] = 2 }
+        let run = OfferCase.run(catalog, channels: OfferCase.channels(emailCap: 2))
         let customer = OfferCase.customer()
         let offers = scored([candidate(.crossSell, 3, propensity: 0.3), candidate(.upSell, 1, propensity: 0.2)], customer, run)
-        let recent = [PastOffer(day: asOf - 3, type: .crossSell, product: 3, channel: .email)]
-        let decision = OfferArbitration.decide(offers, for: customer, suppressed: false, past: CustomerPast(recent, asOf: asOf, config: run.config), in: run)
+        let recent = [(PastOffer(day: asOf - 3, type: .crossSell, product: 3), channel: 0)]
+        let decision = OfferArbitration.decide(offers, for: customer, past: CustomerPast(recent, asOf: asOf, config: run.config), in: run)
         #expect(decision.dropped.map(\.reason) == [.coolDown])
         // 20 days ago: out of the 14-day cool-down, but still one of the 2 contacts in 30 days.
-        let older = [PastOffer(day: asOf - 20, type: .crossSell, product: 3, channel: .email)]
-        let second = OfferArbitration.decide(offers, for: customer, suppressed: false, past: CustomerPast(older, asOf: asOf, config: run.config), in: run)
+        let older = [(PastOffer(day: asOf - 20, type: .crossSell, product: 3), channel: 0)]
+        let second = OfferArbitration.decide(offers, for: customer, past: CustomerPast(older, asOf: asOf, config: run.config), in: run)
         #expect(second.kept.map(\.type) == [.crossSell])
         #expect(second.dropped.map(\.reason) == [.contactCap])
     }

@@ -33,26 +33,42 @@ enum OfferCase {
     }
 
     static func customer(id: String = "C1", segment: String = "Loyal Customers", products: [CustomerHistory.ProductHistory] = [],
-                         consents: ChannelSet = [.email], email: String? = "c1@example.com", phone: String? = nil,
+                         consents: ConsentSet = [.email], email: String? = "c1@example.com", phone: String? = nil,
+                         invalid: AddressSet = [], suppressed: UInt32 = 0,
                          birthday: (month: Int, day: Int)? = nil, frequency: Int = 3, monetary: Int64 = 90_0000, rScore: Int? = nil,
                          mScore: Int? = 3, registered: Bool = true) -> CustomerContext {
-        CustomerContext(key: 1, id: id, firstName: "Ann", email: email, phone: phone, birthday: birthday, consents: consents, segment: segment,
-                        cluster: 1, recencyDays: 10, frequency: frequency, monetaryMinor: monetary, rScore: rScore, fScore: nil, mScore: mScore,
-                        registered: registered, products: products)
+        var customer = CustomerContext(key: 1, id: id, firstName: "Ann", email: email, phone: phone, birthday: birthday, consents: consents,
+                                       segment: segment, cluster: 1, recencyDays: 10, frequency: frequency, monetaryMinor: monetary,
+                                       rScore: rScore, fScore: nil, mScore: mScore, registered: registered, products: products)
+        customer.invalidAddresses = invalid
+        customer.suppressedChannels = suppressed
+        return customer
     }
 
-    static func run(_ catalog: OfferCatalog, _ configure: (inout OffersConfig) -> Void = { _ in }) -> OfferRun {
+    /// - Parameter channels: the pipeline's channels (email, sms, push by default, at indexes 0, 1, 2).
+    static func run(_ catalog: OfferCatalog, channels: [ContactChannel] = ContactChannel.builtIn,
+                    _ configure: (inout OffersConfig) -> Void = { _ in }) -> OfferRun {
         var config = OffersConfig()
         configure(&config)
-        return OfferRun(catalog: catalog, config: config, asOf: asOf)
+        return OfferRun(catalog: catalog, config: config, channels: channels, asOf: asOf)
+    }
+
+    /// The built-in channels with the email cap changed.
+    static func channels(emailCap: Int) -> [ContactChannel] {
+        var channels = ContactChannel.builtIn
+        channels[0].cap = emailCap
+        return channels
     }
 }
 
 extension CustomerPast {
-    /// From a customer's earlier offers, each counted in the windows it falls in (as `PastOffers.load` keeps them).
-    init(_ offers: [PastOffer], asOf: Int64, config: OffersConfig) {
+    /// From a customer's earlier offers and the channel index each went out on, each counted in
+    /// the windows it falls in (as `PastOffers.load` keeps them).
+    init(_ offers: [(offer: PastOffer, channel: Int)], asOf: Int64, config: OffersConfig, channelCount: Int = 3) {
         self.init()
-        recent = ArraySlice(offers.filter { asOf - $0.day < Int64(config.cooldownDays) })
-        for offer in offers where asOf - offer.day < Int64(config.contactWindowDays) { count(offer.channel) }
+        recent = ArraySlice(offers.map(\.offer).filter { asOf - $0.day < Int64(config.cooldownDays) })
+        var counts = [Int32](repeating: 0, count: channelCount)
+        for (offer, channel) in offers where asOf - offer.day < Int64(config.contactWindowDays) { counts[channel] += 1 }
+        contacts = counts[...]
     }
 }

@@ -31,7 +31,7 @@ import Testing
         #expect(email.dropFirst().map { $0[1] } == ["C1", "C1", "C1", "C6", "C6", "TEST-1"])
         #expect(email.last == ["TEST-1", "TEST-1", "qa@example.com", "QA", "Tea Pot", "11.00", "0", "2026-12-05", "Potential Loyalist"])
         let sms = try readCSV(root + "/out/feeds/sms.csv")
-        #expect(sms.dropFirst().map { "\($0[1]) \($0[2])" } == ["C3 +4930333", "TEST-1 +4930999"])
+        #expect(sms.dropFirst().map { "\($0[1]) \($0[2])" } == ["C3 +49303330000", "TEST-1 +49309990000"])
         let push = try String(contentsOfFile: root + "/out/feeds/push.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(push.count == 3 && push[0].hasPrefix("{\"offer_id\":\"OF-") && push[0].contains("\"customer_id\":\"C4\",\"first_name\":\"Dan\""))
         for feed in ["email.csv", "sms.csv", "push.jsonl"] {
@@ -91,7 +91,7 @@ import Testing
     /// night's new candidate (an up-sell) is dropped by the cap, counting the warehouse's history.
     @Test func contactCapsCountEarlierNights() throws {
         let root = try temporaryFolder()
-        try write("timezone: UTC\noffers:\n  holdout_share: 0\n  contact_caps: {email: 3}\n", to: root + "/caps.yml")
+        try write("timezone: UTC\nchannels:\n  email: {cap: 3}\noffers:\n  holdout_share: 0\n", to: root + "/caps.yml")
         try runPipeline(input: delivery, root: root, asOf: "2026-11-21", pipeline: root + "/caps.yml")
         #expect(try offers(root).filter { $0["customer_id"] == "C1" }.count == 3)
         try runPipeline(input: delivery, root: root, asOf: "2026-11-22", pipeline: root + "/caps.yml")
@@ -106,11 +106,12 @@ import Testing
         let settings = try RunSettings.resolve(RunOptions(pipeline: delivery + "/offers.yml", asOf: "2026-11-21", warehouse: root + "/warehouse.sqlite"))
         let text = try OfferExplanation.explain(customerId: "C1", settings: settings)
         #expect(text.hasPrefix("customer C1 (Anna), as of 2026-11-21\n  segment: Potential Loyalist"))
-        #expect(text.contains("consents: email; channel: email"))
+        #expect(text.contains("consents: email; channel: email\n  channels: email: reachable; push: no consent; sms: no consent\n"))
         #expect(text.contains("  2. replenishment TEA via email: "))
         #expect(text.contains("     reason: Time to restock Green Tea 100 g: bought every 30 days, last on 2026-10-26"))
         let suppressed = try OfferExplanation.explain(customerId: "C5", settings: settings)
-        #expect(suppressed.contains("; suppressed"))
+        #expect(suppressed.contains("  consents: email; channel: none\n  channels: email: suppressed; push: no consent; sms: no consent\n"
+            + "  suppressed: all channels (unsubscribed on 2026-11-01)\n"))
         #expect(suppressed.contains("dropped candidates:\n  - replenishment COFFEE: suppressed"))
         #expect(throws: LoyaltyError.self) { try OfferExplanation.explain(customerId: "NOPE", settings: settings) }
     }

@@ -115,7 +115,8 @@ struct ReportData {
     static let topPairs = 10
 
     /// Reads the warehouse's part of the page for `asOf`.
-    static func load(_ db: Database, asOf: String, bins: Int) throws -> ReportData {
+    /// - Parameter channels: the pipeline's channel names (offers on others are counted by name, slower).
+    static func load(_ db: Database, asOf: String, bins: Int, channels names: [String] = ContactChannel.builtIn.map(\.name)) throws -> ReportData {
         var data = ReportData(asOf: asOf)
         data.bins = bins
         // The moves the latest segment run up to as_of counted (publish may run on a night segment
@@ -150,23 +151,34 @@ struct ReportData {
         }
         // Counted in Swift by type and channel ordinals: a night is two million offers, and SQL's
         // GROUP BY on their texts sorted them all (2 s, against 0.6 s for the scan).
-        let types = OfferType.allCases, channels = OffersConfig.Channel.allCases
-        var sent = [Int](repeating: 0, count: types.count * channels.count)
+        let types = OfferType.allCases
+        var channels = names
+        var sent = names.map { _ in [Int](repeating: 0, count: types.count) }
         try RowScan.forEach(db, sql: """
             SELECT CASE offer_type \(OfferType.ordinalCases) END,
-                   CASE channel \(channels.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0)" }.joined(separator: " ")) END, holdout
+                   CASE channel \(names.enumerated().map { "WHEN '\($1)' THEN \($0)" }.joined(separator: " ")) END, holdout, channel
             FROM offer WHERE as_of = '\(asOf)'
             """) { row in
             if row.int64(2) == 1 {
                 data.controlOffers += 1
-            } else if !row.isNull(0), !row.isNull(1) {
-                sent[Int(row.int64(0)) * channels.count + Int(row.int64(1))] += 1
+            } else if !row.isNull(0) {
+                let channel: Int
+                if !row.isNull(1) {
+                    channel = Int(row.int64(1))
+                } else if let known = channels.firstIndex(of: row.text(3)) {
+                    channel = known
+                } else {
+                    // A channel the pipeline no longer defines, on offers made before the change.
+                    channels.append(row.text(3))
+                    sent.append([Int](repeating: 0, count: types.count))
+                    channel = channels.count - 1
+                }
+                sent[channel][Int(row.int64(0))] += 1
             }
         }
         for type in types.sorted(by: { $0.rawValue < $1.rawValue }) {
-            for (index, channel) in channels.enumerated().sorted(by: { $0.element.rawValue < $1.element.rawValue })
-            where sent[type.ordinal * channels.count + index] > 0 {
-                data.offersSent.append(OfferCount(offerType: type.rawValue, channel: channel.rawValue, offers: sent[type.ordinal * channels.count + index]))
+            for (index, channel) in channels.enumerated().sorted(by: { $0.element < $1.element }) where sent[index][type.ordinal] > 0 {
+                data.offersSent.append(OfferCount(offerType: type.rawValue, channel: channel, offers: sent[index][type.ordinal]))
             }
         }
         data.controlCustomers = try Int.fetchOne(db, sql: "SELECT control_customers FROM offer_run WHERE as_of = ?", arguments: [asOf]) ?? 0

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+
+/// The two address fields of a customer and how each is checked.
+enum ContactField: String, CaseIterable {
+    case email, phone
+
+    /// Room for the stored form of either field.
+    static let maximumBytes = max(EmailAddress.maximumBytes, PhoneNumber.maximumBytes)
+
+    /// Writes the stored form of `bytes` into `output` and returns its length, or the problem.
+    func normalize(_ bytes: UnsafeBufferPointer<UInt8>, rules: PhoneRules, into output: UnsafeMutableBufferPointer<UInt8>) -> Result<Int, AddressProblem> {
+        switch self {
+        case .email: return EmailAddress.normalize(bytes, into: output)
+        case .phone: return PhoneNumber.normalize(bytes, rules: rules, into: output)
+        }
+    }
+
+    func normalized(_ text: String, rules: PhoneRules) -> Result<String, AddressProblem> {
+        switch self {
+        case .email: return EmailAddress.normalized(text)
+        case .phone: return PhoneNumber.normalized(text, rules: rules)
+        }
+    }
+}
+
+/// Addresses that did not validate (`contact_issue`): checked again when the rules may have
+/// changed, and listed in contact_issues.csv.
+enum ContactIssues {
+    static let fileName = "contact_issues.csv"
+
+    /// Moves every stored address through validation: valid ones take their stored form, the
+    /// others become issues. For a warehouse whose addresses were loaded before validation existed.
+    static func validateStored(_ db: Database, rules: PhoneRules) throws {
+        var changes: [(key: Int64, field: ContactField, value: String, result: Result<String, AddressProblem>)] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT customer_key, email, phone FROM customer WHERE email IS NOT NULL OR phone IS NOT NULL")
+        while let row = try rows.next() {
+            for (column, field) in [(1, ContactField.email), (2, .phone)] {
+                guard let value = row[column] as String? else { continue }
+                let result = field.normalized(value, rules: rules)
+                if case let .success(stored) = result, stored == value { continue }
+                changes.append((row[0], field, value, result))
+            }
+        }
+        for change in changes {
+            switch change.result {
+            case let .success(stored):
+                try db.execute(sql: "UPDATE customer SET \(change.field.rawValue) = ? WHERE customer_key = ?", arguments: [stored, change.key])
+            case let .failure(problem):
+                try db.execute(sql: "UPDATE customer SET \(change.field.rawValue) = NULL WHERE customer_key = ?", arguments: [change.key])
+                try db.execute(sql: "INSERT OR REPLACE INTO contact_issue (customer_key, field, value, reason) VALUES (?, ?, ?, ?)",
+                               arguments: [change.key, change.field.rawValue, change.value, problem.description])
+            }
+        }
+    }
+
+    /// Checks every issue again with today's rules (a phone country code set since, a rule
+    /// relaxed by an upgrade): an address that now validates goes back to its customer.
+    /// - Returns: how many addresses became valid.
+    static func recheck(_ db: Database, rules: PhoneRules) throws -> Int {
+        let issues = try Row.fetchAll(db, sql: "SELECT customer_key, field, value, reason FROM contact_issue")
+        var recovered = 0
+        for issue in issues {
+            guard let field = ContactField(rawValue: issue[1]) else { continue }
+            let key: Int64 = issue[0], value: String = issue[2]
+            switch field.normalized(value, rules: rules) {
+            case let .success(stored):
+                try db.execute(sql: "UPDATE customer SET \(field.rawValue) = ? WHERE customer_key = ?", arguments: [stored, key])
+                try db.execute(sql: "DELETE FROM contact_issue WHERE customer_key = ? AND field = ?", arguments: [key, field.rawValue])
+                recovered += 1
+            case let .failure(problem) where problem.description != issue[3] as String:
+                try db.execute(sql: "UPDATE contact_issue SET reason = ? WHERE customer_key = ? AND field = ?",
+                               arguments: [problem.description, key, field.rawValue])
+            case .failure:
+                break
+            }
+        }
+        return recovered
+    }
+
+    /// contact_issues.csv: every customer address that is not valid now, by customer then field.
+    /// Mode 0600: it holds addresses. Values go through the formula escaping like every text cell.
+    static func write(_ db: Database, to outputs: OutputFolder) throws -> (emails: Int, phones: Int) {
+        var counts = (emails: 0, phones: 0)
+        try outputs.writeCSV(fileName, header: ["customer_id", "field", "value", "reason"], mode: 0o600) { csv in
+            try RowScan.forEach(db, sql: """
+                SELECT c.customer_id, i.field, i.value, i.reason FROM contact_issue i JOIN customer c USING (customer_key)
+                ORDER BY c.customer_id, i.field
+                """) { row in
+                let field = row.text(1)
+                if field == ContactField.email.rawValue { counts.emails += 1 } else { counts.phones += 1 }
+                try csv.text(row.text(0))
+                try csv.raw(field)
+                try csv.text(row.text(2))
+                try csv.text(row.text(3))
+                try csv.endRow()
+            }
+        }
+        return counts
+    }
+}
