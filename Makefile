@@ -66,7 +66,7 @@ report-screenshot:
 
 fixtures: build
 	rm -rf fixtures/demo
-	$(BIN) generate --out fixtures/demo --bad-rows 9
+	$(BIN) generate --out fixtures/demo --bad-rows 9 --bad-addresses 4 --suppressions 1
 
 clean:
 	rm -rf .build out var

@@ -34,6 +34,11 @@ public enum EmailAddress {
         while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
         guard start < end else { return .failure(.empty) }
+        // First, so a formula payload is named for what it is whatever else is wrong with it.
+        let first = bytes[start]
+        if first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            return .failure(.formulaLeader(Character(Unicode.Scalar(first))))
+        }
         guard end - start <= maximumBytes else { return .failure(.tooLong(bytes: end - start, maximum: maximumBytes)) }
         var at = -1
         for index in start..<end {
@@ -58,11 +63,8 @@ public enum EmailAddress {
 
     /// `localPart` is ASCII without spaces or control characters (checked by the caller).
     private static func localPartProblem(_ localPart: UnsafeBufferPointer<UInt8>) -> AddressProblem? {
-        guard let first = localPart.first else { return .emptyLocalPart }
+        guard !localPart.isEmpty else { return .emptyLocalPart }
         guard localPart.count <= maximumLocalBytes else { return .localPartTooLong(bytes: localPart.count, maximum: maximumLocalBytes) }
-        if first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
-            return .formulaLeader(Character(Unicode.Scalar(first)))
-        }
         var previous: UInt8 = UInt8(ascii: ".")
         for byte in localPart {
             if byte == UInt8(ascii: ".") {

@@ -22,10 +22,15 @@ public struct GeneratorOptions: Sendable, Equatable {
     public var historyDays: Int
     /// Rows that ingest must reject, planted among the good ones (see `BadRowKind`).
     public var badRows: Int
+    /// Members whose email or phone is made invalid, as typed wrong at a till (see `BadAddressKind`):
+    /// ingest loads them and reports the address in contact_issues.csv.
+    public var badAddresses: Int
+    /// Rows of suppressions.csv (none: the file is not written), see `SuppressionFile`.
+    public var suppressions: Int
 
     public init(
         customers: Int = 500, products: Int = 120, orders: Int = 3000, seed: UInt64 = 42,
-        asOf: String = "2026-11-21", historyDays: Int = 730, badRows: Int = 0
+        asOf: String = "2026-11-21", historyDays: Int = 730, badRows: Int = 0, badAddresses: Int = 0, suppressions: Int = 0
     ) {
         self.customers = customers
         self.products = products
@@ -34,6 +39,8 @@ public struct GeneratorOptions: Sendable, Equatable {
         self.asOf = asOf
         self.historyDays = historyDays
         self.badRows = badRows
+        self.badAddresses = badAddresses
+        self.suppressions = suppressions
     }
 }
 
@@ -87,7 +94,8 @@ public struct GeneratorSummary: Sendable, Equatable {
 /// it leaves every good order whole. Bad rows draw from their own random stream: the good rows of a
 /// run with bad rows are byte for byte those of the same run without.
 public enum RetailDataGenerator {
-    /// Writes categories.csv, products.csv, product_attributes.csv, customers.csv, transactions.csv into `directory` (created if missing).
+    /// Writes categories.csv, products.csv, product_attributes.csv, customers.csv, transactions.csv
+    /// (and suppressions.csv when asked for) into `directory` (created if missing).
     ///
     /// Each file is written under a temporary name and renamed into place only when all five are
     /// complete, so a failed run never leaves a half-written set that looks finished.
@@ -135,12 +143,21 @@ public enum RetailDataGenerator {
         // ids may simply come out a digit longer).
         let customerIdWidth = max(6, Text.digitCount(options.customers))
         var profiles: [ShopperProfile] = []
+        var members: [People.Person] = []
         files[FileName.customers] = try staging.write(FileName.customers) { csv in
-            profiles = try CustomerFile.write(
+            (profiles, members) = try CustomerFile.write(
                 archetypes: archetypes, idWidth: customerIdWidth, asOfDay: asOfDay, calendar: calendar,
-                catalog: catalog, stores: stores, planted: plan.customers, random: &profileRandom, badRandom: &badRandom, to: csv)
+                catalog: catalog, stores: stores, planted: plan.customers, badAddresses: options.badAddresses,
+                random: &profileRandom, badRandom: &badRandom, to: csv)
         }
         progress("\(FileName.customers): \(files[FileName.customers] ?? 0) rows")
+        if options.suppressions > 0 {
+            files[FileName.suppressions] = try staging.write(FileName.suppressions) { csv in
+                try SuppressionFile.write(options.suppressions, members: members, archetypes: archetypes, idWidth: customerIdWidth,
+                                          asOfDay: asOfDay, to: csv)
+            }
+            progress("\(FileName.suppressions): \(files[FileName.suppressions] ?? 0) rows")
+        }
         let customerOrders = Population.allocate(orders: options.orders - anonymousOrders, profiles: &profiles)
         let anonymous = anonymousOrders + (options.orders - anonymousOrders - customerOrders)
 
@@ -176,6 +193,12 @@ public enum RetailDataGenerator {
         guard options.badRows >= 0 else {
             throw LoyaltyError.usage("generate: --bad-rows must be 0 or more; got \(options.badRows)")
         }
+        guard (0...options.customers).contains(options.badAddresses) else {
+            throw LoyaltyError.usage("generate: --bad-addresses must be 0 to --customers (\(options.customers)); got \(options.badAddresses)")
+        }
+        guard (0...options.customers).contains(options.suppressions) else {
+            throw LoyaltyError.usage("generate: --suppressions must be 0 to --customers (\(options.customers)); got \(options.suppressions)")
+        }
         guard let day = GeneratedDate.parse(options.asOf) else {
             throw LoyaltyError.usage(
                 "generate: --as-of must be a real calendar date written YYYY-MM-DD, e.g. 2026-11-21; got '\(options.asOf)'")
@@ -202,6 +225,7 @@ private enum FileName {
     static let products = "products.csv"
     static let attributes = "product_attributes.csv"
     static let customers = "customers.csv"
+    static let suppressions = "suppressions.csv"
     static let transactions = "transactions.csv"
 }
 
@@ -314,6 +338,73 @@ private struct BadRowPlan {
         self.products = spread(FileName.products, goodRows: products)
         self.customers = spread(FileName.customers, goodRows: customers)
         self.transactions = spread(FileName.transactions, goodRows: orders)
+    }
+}
+
+/// Addresses typed wrong at a till, round robin over the kinds, on members spread evenly through
+/// the file. The row stays good (ingest loads the member) and its address is reported.
+private enum BadAddressKind: Int, CaseIterable {
+    /// email without its `@`: "anna.12example.com" -> "has no '@'".
+    case emailWithoutAt
+    /// a comma for the domain's last dot: "anna.12@example,com" -> "has a domain part 'example,com' that is not …".
+    case emailComma
+    /// a phone number cut short: "0151 12" -> "… digits with the country code, E.164 needs 8 to 15".
+    case phoneTooShort
+    /// a note typed into the phone field: "0151 2345678 ab 18 Uhr" -> "has 'a', which is not a digit or a separator".
+    case phoneWithText
+
+    /// Member index (0-based) -> the kind planted there.
+    static func plan(_ count: Int, members: Int) -> [Int: BadAddressKind] {
+        var plan: [Int: BadAddressKind] = [:]
+        for position in 0..<count {
+            plan[(position + 1) * members / (count + 1)] = allCases[position % allCases.count]
+        }
+        return plan
+    }
+
+    func spoil(_ person: inout People.Person, number: Int) {
+        let email = person.email ?? "member.\(number)@example.com"
+        switch self {
+        case .emailWithoutAt: person.email = email.replacingOccurrences(of: "@", with: "")
+        case .emailComma:
+            let dot = email.lastIndex(of: ".") ?? email.endIndex
+            person.email = email.replacingCharacters(in: dot..<email.index(dot, offsetBy: dot < email.endIndex ? 1 : 0), with: ",")
+        case .phoneTooShort: person.phone = "0151 \(10 + number % 90)"
+        case .phoneWithText: person.phone = "0151 \(2_000_000 + number % 7_000_000) ab 18 Uhr"
+        }
+    }
+}
+
+/// suppressions.csv: members to keep out of sends, round robin over three kinds of row: a
+/// complaint (by customer_id, every channel), a hard bounce (by email, the email channel) and a
+/// legal hold on SMS (by phone, until a day after as_of). Each is the first member from an even
+/// spread who buys and can be reached on the kind's channel, so the suppression shows in the offers.
+private enum SuppressionFile {
+    static func write(_ count: Int, members: [People.Person], archetypes: [Archetype], idWidth: Int, asOfDay: Int,
+                      to csv: CSVWriter) throws {
+        try csv.row(["customer_id", "email", "phone", "channel", "reason", "since", "until"])
+        var taken = Set<Int>()
+        for position in 0..<count {
+            let kind = position % 3
+            let start = (position + 1) * members.count / (count + 1)
+            let candidates = Array(start..<members.count) + Array(0..<start)
+            let consent = kind == 2 ? 1 : 0
+            guard let index = candidates.first(where: { index in
+                !taken.contains(index) && archetypes[index] != .neverBuys && members[index].consents[consent].map(People.isYes) == true
+                    && (kind == 2 ? members[index].phone?.hasPrefix("+") == true : members[index].email != nil)
+            }) ?? candidates.first(where: { !taken.contains($0) }) else { break }
+            taken.insert(index)
+            let member = members[index]
+            let since = GeneratedDate.text(asOfDay - 30 - position)
+            switch kind {
+            case 0:
+                try csv.row([Text.identifier(UInt8(ascii: "C"), index + 1, width: idWidth), nil, nil, nil, "complaint", since, nil])
+            case 1:
+                try csv.row([nil, member.email ?? "", nil, "email", "hard bounce", since, nil])
+            default:
+                try csv.row([nil, nil, member.phone ?? "", "sms", "legal hold", since, GeneratedDate.text(asOfDay + 1)])
+            }
+        }
     }
 }
 
@@ -1224,6 +1315,9 @@ private enum People {
         var consents: [String?]
     }
 
+    /// Whether a consent cell as written says yes.
+    static func isYes(_ cell: String) -> Bool { cell == "true" || cell == "1" || cell == "yes" }
+
     /// A random person; `number` (1-based) goes into the e-mail so addresses are unique.
     static func make(number: Int, asOfDay: Int, random: inout SplitMix64) -> Person {
         let name = random.pick(firstNames)
@@ -1337,12 +1431,12 @@ private enum Population {
     }
 }
 
-/// Writes customers.csv and returns every member's behaviour profile in id order.
+/// Writes customers.csv and returns every member's behaviour profile and details in id order.
 private enum CustomerFile {
     static func write(
         archetypes: [Archetype], idWidth: Int, asOfDay: Int, calendar: DemandCalendar, catalog: Catalog, stores: StoreNetwork,
-        planted: [PlantedRow], random: inout SplitMix64, badRandom: inout SplitMix64, to csv: CSVWriter
-    ) throws -> [ShopperProfile] {
+        planted: [PlantedRow], badAddresses: Int, random: inout SplitMix64, badRandom: inout SplitMix64, to csv: CSVWriter
+    ) throws -> ([ShopperProfile], [People.Person]) {
         try csv.row([
             "customer_id", "email", "phone", "first_name", "birth_date", "city", "region", "signup_date",
             "consent_email", "consent_sms", "consent_push",
@@ -1352,10 +1446,15 @@ private enum CustomerFile {
         let leafSampler = WeightedIndex(stocked.map { catalog.leaves[$0].sampler.total })
         var profiles: [ShopperProfile] = []
         profiles.reserveCapacity(archetypes.count)
+        var members: [People.Person] = []
+        members.reserveCapacity(archetypes.count)
         var next = 0
+        let mistyped = BadAddressKind.plan(badAddresses, members: archetypes.count)
 
         for (index, archetype) in archetypes.enumerated() {
-            let person = People.make(number: index + 1, asOfDay: asOfDay, random: &random)
+            var person = People.make(number: index + 1, asOfDay: asOfDay, random: &random)
+            if let kind = mistyped[index] { kind.spoil(&person, number: index + 1) }
+            members.append(person)
             let (startDay, endDay, appetite) = window(for: archetype, days: days, random: &random)
             // Signed up before the first order: long-time members before the history, new ones shortly before.
             let signupDay: Int
@@ -1403,7 +1502,7 @@ private enum CustomerFile {
                 next += 1
             }
         }
-        return profiles
+        return (profiles, members)
     }
 
     private static func writeRow(id: String, person: People.Person, birth: String?, signup: String, to csv: CSVWriter) throws {

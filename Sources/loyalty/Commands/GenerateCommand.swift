@@ -32,9 +32,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("bad-rows"), help: "Extra rows that break the contract, for testing rejects (see docs/inputs.md).")
     var badRows = 0
 
+    @Option(name: .customLong("bad-addresses"), help: "Customers whose email or phone is made invalid: they load, and contact_issues.csv lists the address.")
+    var badAddresses = 0
+
+    @Option(help: "Rows of suppressions.csv to write (customers kept out of sends); none: no file.")
+    var suppressions = 0
+
     func run() throws {
         let options = GeneratorOptions(customers: customers, products: products, orders: orders, seed: seed, asOf: asOf,
-                                       historyDays: historyDays, badRows: badRows)
+                                       historyDays: historyDays, badRows: badRows, badAddresses: badAddresses, suppressions: suppressions)
         let started = Date()
         let summary = try RetailDataGenerator.generate(options, into: out) { line in
             FileHandle.standardError.write(Data("generate: \(line)\n".utf8))

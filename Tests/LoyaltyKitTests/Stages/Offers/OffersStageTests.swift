@@ -116,3 +116,63 @@ import Testing
         #expect(throws: LoyaltyError.self) { try OfferExplanation.explain(customerId: "NOPE", settings: settings) }
     }
 }
+
+/// An export with order lines only (no customers.csv: no consents, no addresses), as public retail
+/// data sets come: the default channels reach nobody, and the summary says why and what to set;
+/// a card channel (no consent, the customer id as address) reaches every buyer.
+@Suite struct ReachabilityTests {
+    func delivery(_ root: String) throws -> String {
+        let input = root + "/in"
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+        for name in ["categories.csv", "products.csv", "transactions.csv"] {
+            try FileManager.default.copyItem(atPath: fixture("cases/offers/" + name), toPath: input + "/" + name)
+        }
+        return input
+    }
+
+    @Test func aNightThatReachesNobodySaysWhyInOneLine() throws {
+        let root = try temporaryFolder()
+        let pipeline = root + "/p.yml"
+        try write("timezone: UTC\noffers:\n  holdout_share: 0\n", to: pipeline)
+        let result = try runPipeline(input: try delivery(root), root: root, pipeline: pipeline)
+        let offers = try #require(result.stages.first { $0.name == "offers" })
+        #expect(offers.report.rowsWritten == 0)
+        // The five buyers (C1, C2, C3, C5, C6) all have candidates; none gave a consent.
+        #expect(offers.report.summary.filter { $0.hasPrefix("warning:") } == [
+            "warning: 5 of 5 customers with offer candidates are reached by no channel (email, push, sms): 5 without consent. "
+                + "Most gave no consent for these channels (consent_email, consent_sms, consent_push in customers.csv): deliver the "
+                + "consents, or add a channel that needs none, such as the loyalty card "
+                + "(channels: {card: {consent: none, address: customer_id}}; docs/offers.md#channels).",
+        ])
+    }
+
+    @Test func aCardChannelReachesEveryBuyer() throws {
+        let root = try temporaryFolder()
+        let pipeline = root + "/card.yml"
+        try write("""
+            timezone: UTC
+            channels:
+              card: {consent: none, address: customer_id, fields: [product_id, discount_pct, valid_to]}
+            offers:
+              holdout_share: 0
+              test_recipients:
+                - {name: QA, email: qa@example.com}
+            """, to: pipeline)
+        let result = try runPipeline(input: try delivery(root), root: root, pipeline: pipeline)
+        let summary = try #require(result.stages.first { $0.name == "offers" }).report.summary
+        #expect(!summary.contains { $0.hasPrefix("warning:") })
+        #expect(summary.contains("feeds: email 0, sms 0, push 0, card 7"))
+        let offers = try readCSV(root + "/out/offers.csv")
+        #expect(Set(offers.dropFirst().map { $0[6] }) == ["card"])
+        let card = try readCSV(root + "/out/feeds/card.csv")
+        // No address column: the customer id is the card.
+        #expect(card[0] == ["offer_id", "customer_id", "product_id", "discount_pct", "valid_to"])
+        #expect(Set(card.dropFirst().dropLast().map { $0[1] }) == ["C1", "C2", "C3", "C5", "C6"])
+        #expect(card.dropFirst().dropLast().map { $0[0] } == offers.dropFirst().map { $0[0] })
+        #expect(card.last?.prefix(2) == ["TEST-1", "TEST-1"])
+        // The email feed exists for the mailing system, with its header only (and the test row).
+        #expect(try readCSV(root + "/out/feeds/email.csv").dropFirst().map { $0[0] } == ["TEST-1"])
+        let mode = try FileManager.default.attributesOfItem(atPath: root + "/out/feeds/card.csv")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+}
