@@ -264,9 +264,6 @@ public struct PipelineConfig: Equatable, Sendable {
     }
 
     public var digest: String { SHA256.hex(canonicalText) }
-
-    /// Index in `channels` of a channel name.
-    public func channelIndex(_ name: String) -> Int? { channels.firstIndex { $0.name == name } }
 }
 
 /// A named segment: customers whose three scores all fall in the closed intervals.

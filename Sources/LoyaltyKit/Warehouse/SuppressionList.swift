@@ -71,8 +71,6 @@ struct SuppressionList {
         return list
     }
 
-    var isEmpty: Bool { entries.isEmpty }
-
     /// The channels a customer is kept off, as bits of the channels' indexes.
     /// - Parameters: email, phone: the stored (valid) addresses.
     func mask(customerKey: Int64, customerId: String, email: String?, phone: String?) -> UInt32 {

@@ -1,29 +1,6 @@
 import Foundation
 import GRDB
 
-/// The two address fields of a customer and how each is checked.
-enum ContactField: String, CaseIterable {
-    case email, phone
-
-    /// Room for the stored form of either field.
-    static let maximumBytes = max(EmailAddress.maximumBytes, PhoneNumber.maximumBytes)
-
-    /// Writes the stored form of `bytes` into `output` and returns its length, or the problem.
-    func normalize(_ bytes: UnsafeBufferPointer<UInt8>, rules: PhoneRules, into output: UnsafeMutableBufferPointer<UInt8>) -> Result<Int, AddressProblem> {
-        switch self {
-        case .email: return EmailAddress.normalize(bytes, into: output)
-        case .phone: return PhoneNumber.normalize(bytes, rules: rules, into: output)
-        }
-    }
-
-    func normalized(_ text: String, rules: PhoneRules) -> Result<String, AddressProblem> {
-        switch self {
-        case .email: return EmailAddress.normalized(text)
-        case .phone: return PhoneNumber.normalized(text, rules: rules)
-        }
-    }
-}
-
 /// Addresses that did not validate (`contact_issue`): checked again when the rules may have
 /// changed, and listed in contact_issues.csv.
 enum ContactIssues {
@@ -48,17 +25,20 @@ enum ContactIssues {
                 try db.execute(sql: "UPDATE customer SET \(change.field.rawValue) = ? WHERE customer_key = ?", arguments: [stored, change.key])
             case let .failure(problem):
                 try db.execute(sql: "UPDATE customer SET \(change.field.rawValue) = NULL WHERE customer_key = ?", arguments: [change.key])
-                try db.execute(sql: "INSERT OR REPLACE INTO contact_issue (customer_key, field, value, reason) VALUES (?, ?, ?, ?)",
-                               arguments: [change.key, change.field.rawValue, change.value, problem.description])
+                try db.execute(sql: "INSERT OR REPLACE INTO contact_issue (customer_key, field, value, reason, rules) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [change.key, change.field.rawValue, change.value, problem.description,
+                                           ContactField.rulesFingerprint(rules)])
             }
         }
     }
 
-    /// Checks every issue again with today's rules (a phone country code set since, a rule
-    /// relaxed by an upgrade): an address that now validates goes back to its customer.
+    /// Checks the issues judged by other rules again with today's (a phone country code set
+    /// since, a rule relaxed by an upgrade): an address that now validates goes back to its customer.
     /// - Returns: how many addresses became valid.
     static func recheck(_ db: Database, rules: PhoneRules) throws -> Int {
-        let issues = try Row.fetchAll(db, sql: "SELECT customer_key, field, value, reason FROM contact_issue")
+        let fingerprint = ContactField.rulesFingerprint(rules)
+        let issues = try Row.fetchAll(db, sql: "SELECT customer_key, field, value FROM contact_issue WHERE rules <> ?",
+                                      arguments: [fingerprint])
         var recovered = 0
         for issue in issues {
             guard let field = ContactField(rawValue: issue[1]) else { continue }
@@ -68,11 +48,9 @@ enum ContactIssues {
                 try db.execute(sql: "UPDATE customer SET \(field.rawValue) = ? WHERE customer_key = ?", arguments: [stored, key])
                 try db.execute(sql: "DELETE FROM contact_issue WHERE customer_key = ? AND field = ?", arguments: [key, field.rawValue])
                 recovered += 1
-            case let .failure(problem) where problem.description != issue[3] as String:
-                try db.execute(sql: "UPDATE contact_issue SET reason = ? WHERE customer_key = ? AND field = ?",
-                               arguments: [problem.description, key, field.rawValue])
-            case .failure:
-                break
+            case let .failure(problem):
+                try db.execute(sql: "UPDATE contact_issue SET reason = ?, rules = ? WHERE customer_key = ? AND field = ?",
+                               arguments: [problem.description, fingerprint, key, field.rawValue])
             }
         }
         return recovered

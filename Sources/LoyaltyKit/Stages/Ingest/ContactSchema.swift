@@ -6,6 +6,7 @@ import GRDB
 /// domain lowercased, phones in E.164); an address that did not validate is NULL there and kept
 /// in `contact_issue` as delivered, with the reason. `suppression` is the suppressions.csv rows
 /// (identifiers absent = '', so the key is unique); emails are kept lowercased, phones in E.164.
+/// `contact_issue.rules` names the rules the address was judged by (`ContactField.rulesFingerprint`).
 enum ContactSchema {
     static func create(_ db: Database) throws {
         try db.execute(sql: """
@@ -14,6 +15,7 @@ enum ContactSchema {
                 field TEXT NOT NULL CHECK (field IN ('email', 'phone')),
                 value TEXT NOT NULL,
                 reason TEXT NOT NULL,
+                rules TEXT NOT NULL,
                 PRIMARY KEY (customer_key, field)
             ) WITHOUT ROWID;
             CREATE TABLE suppression (
