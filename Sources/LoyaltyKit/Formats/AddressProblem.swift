@@ -23,8 +23,8 @@ public enum AddressProblem: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .empty: return "empty"
-        case let .tooLong(bytes, maximum): return "\(bytes) bytes long, at most \(maximum) allowed"
+        case .empty: return "is empty"
+        case let .tooLong(bytes, maximum): return "is \(bytes) bytes long, at most \(maximum) allowed"
         case .nonASCII: return "has a non-ASCII character (internationalised addresses are not accepted; give the domain in its xn-- form)"
         case .spaceOrControl: return "has a space or control character inside"
         case .noAt: return "has no '@'"

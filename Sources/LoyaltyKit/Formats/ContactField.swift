@@ -4,7 +4,7 @@ enum ContactField: String, CaseIterable {
 
     /// Names the rules an address was judged by: an issue judged by other rules is checked again.
     /// The leading number goes up when a software change alters what is valid.
-    static func rulesFingerprint(_ rules: PhoneRules) -> String { "1|\(rules.countryCode ?? "")|\(rules.trunkPrefix)" }
+    static func rulesFingerprint(_ rules: PhoneRules) -> String { "1|\(rules.countryCode ?? "")|\(rules.trunkPrefix)|\(rules.internationalPrefix)" }
 
     /// Room for the stored form of either field.
     static let maximumBytes = max(EmailAddress.maximumBytes, PhoneNumber.maximumBytes)

@@ -3,7 +3,7 @@
 /// Accepted: `local@domain`, at most 254 bytes, one `@`; a local part of 1–64 bytes of letters,
 /// digits and ``!#$%&'*+-/=?^_`{|}~`` with single dots between them; a domain of two or more
 /// labels of letters, digits and hyphens (no hyphen first or last, at most 63 bytes each) whose
-/// last label is not all digits. Surrounding spaces are trimmed and the domain is lowercased;
+/// last label has two characters or more and is not all digits. Surrounding spaces are trimmed and the domain is lowercased;
 /// the local part keeps its case (RFC 5321 leaves it to the receiving server).
 ///
 /// Left out on purpose: quoted local parts, IP-literal domains, comments and non-ASCII

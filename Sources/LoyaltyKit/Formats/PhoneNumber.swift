@@ -1,10 +1,11 @@
 /// Phone numbers in E.164 form, the one SMS gateways take: `+`, the country code, the number,
 /// 8 to 15 digits in all, nothing else.
 ///
-/// Spaces, `-`, `.`, `/` and parentheses are separators and go; `(0)` after the country code (as
-/// in `+49 (0)30 1234567`) goes too. `00` in front is the international prefix. A number without
-/// `+` or `00` is national: the trunk prefix (`PhoneRules.trunkPrefix`, "0" in most of Europe) is
-/// dropped and `PhoneRules.countryCode` goes in front; without a country code it is not valid.
+/// Spaces, `-`, `.`, `/` and parentheses are separators and go; `(0)` right after the country code
+/// (as in `+49 (0)30 1234567`) goes too. The international prefix in front (`PhoneRules
+/// .internationalPrefix`: `00`, or `011` in North America) stands for `+`. Any other number is
+/// national: the trunk prefix (`PhoneRules.trunkPrefix`, "0" in most of Europe) is dropped and
+/// `PhoneRules.countryCode` goes in front; without a country code it is not valid.
 ///
 ///     let rules = PhoneRules(countryCode: "49")
 ///     PhoneNumber.normalized("030 / 123 456-7", rules: rules)   // .success("+49301234567")
@@ -32,9 +33,13 @@ public enum PhoneNumber {
         while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
         guard start < end else { return .failure(.empty) }
+        let international = rules.internationalPrefix.utf8
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
             // The digits as read while they fit; a number too long for E.164 is only counted on.
             var count = 0
+            func startsInternational() -> Bool {
+                !international.isEmpty && count >= international.count && zip(international, digits).allSatisfy { $0 == $1 }
+            }
             let plus = bytes[start] == UInt8(ascii: "+")
             var index = plus ? start + 1 : start
             while index < end {
@@ -43,7 +48,7 @@ public enum PhoneNumber {
                     if count < digits.count { digits[count] = byte }
                     count += 1
                 } else if byte == UInt8(ascii: "(") && index + 2 < end && bytes[index + 1] == 0x30 && bytes[index + 2] == UInt8(ascii: ")")
-                            && (plus || (count >= 2 && digits[0] == 0x30 && digits[1] == 0x30)) {
+                            && (plus ? (1...3).contains(count) : startsInternational() && (1...3).contains(count - international.count)) {
                     // "+49 (0)30 …": the national trunk 0 written after the country code.
                     index += 2
                 } else if byte == UInt8(ascii: "+") {
@@ -59,8 +64,8 @@ public enum PhoneNumber {
             var skip = 0
             if plus {
                 skip = 0
-            } else if count >= 2 && digits[0] == 0x30 && digits[1] == 0x30 {
-                skip = 2
+            } else if startsInternational() {
+                skip = international.count
             } else {
                 guard let countryCode = rules.countryCode else { return .failure(.nationalWithoutCountryCode) }
                 prefix = countryCode.utf8
@@ -85,15 +90,20 @@ public enum PhoneNumber {
     }
 }
 
-/// How national phone numbers are completed (`ingest.phone_country_code`, `ingest.phone_trunk_prefix`).
+/// How phone numbers are read (`ingest.phone_country_code`, `ingest.phone_trunk_prefix`,
+/// `ingest.phone_international_prefix`). Each is a few ASCII digits (the configuration checks it).
 public struct PhoneRules: Equatable, Sendable {
     /// Digits put before a national number, e.g. "49"; nil: a national number is not valid.
     public var countryCode: String?
     /// Dropped from the front of a national number before the country code goes on; "" for none.
     public var trunkPrefix: String
+    /// Dialled before a country code from inside the country: "00" in most of the world, "011" in
+    /// North America.
+    public var internationalPrefix: String
 
-    public init(countryCode: String? = nil, trunkPrefix: String = "0") {
+    public init(countryCode: String? = nil, trunkPrefix: String = "0", internationalPrefix: String = "00") {
         self.countryCode = countryCode
         self.trunkPrefix = trunkPrefix
+        self.internationalPrefix = internationalPrefix
     }
 }

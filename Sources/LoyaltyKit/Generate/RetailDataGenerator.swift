@@ -389,10 +389,25 @@ private enum SuppressionFile {
             let start = (position + 1) * members.count / (count + 1)
             let candidates = Array(start..<members.count) + Array(0..<start)
             let consent = kind == 2 ? 1 : 0
-            guard let index = candidates.first(where: { index in
-                !taken.contains(index) && archetypes[index] != .neverBuys && members[index].consents[consent].map(People.isYes) == true
-                    && (kind == 2 ? members[index].phone?.hasPrefix("+") == true : members[index].email != nil)
-            }) ?? candidates.first(where: { !taken.contains($0) }) else { break }
+            // A member whose address is valid on its own (an international number): the row must
+            // identify them whatever the pipeline's phone settings.
+            func reachable(_ index: Int) -> Bool {
+                let member = members[index]
+                guard archetypes[index] != .neverBuys, member.consents[consent].map(People.isYes) == true else { return false }
+                if kind == 2 {
+                    guard let phone = member.phone, phone.hasPrefix("+") else { return false }
+                    if case .success = PhoneNumber.normalized(phone, rules: PhoneRules()) { return true }
+                    return false
+                }
+                if kind == 1 {
+                    guard let email = member.email else { return false }
+                    if case .success = EmailAddress.normalized(email) { return true }
+                    return false
+                }
+                return true
+            }
+            guard let index = candidates.first(where: { !taken.contains($0) && reachable($0) })
+                ?? candidates.first(where: { !taken.contains($0) }) else { break }
             taken.insert(index)
             let member = members[index]
             let since = GeneratedDate.text(asOfDay - 30 - position)

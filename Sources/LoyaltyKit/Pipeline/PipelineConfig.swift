@@ -117,6 +117,12 @@ public struct PipelineConfig: Equatable, Sendable {
                 }
                 config.ingest.phoneRules.trunkPrefix = text
             }
+            if let prefix = ingest.node("phone_international_prefix") {
+                guard let text = prefix.string, (2...3).contains(text.count), text.allSatisfy({ $0 >= "0" && $0 <= "9" }) else {
+                    throw ingest.fail("phone_international_prefix", "expected the digits dialled before a country code, 2 or 3 (\"00\" in most countries, \"011\" in North America); got '\(prefix.string ?? "?")'")
+                }
+                config.ingest.phoneRules.internationalPrefix = text
+            }
             try ingest.rejectUnknownKeys()
         }
         if var channels = try top.mapping("channels") {
@@ -256,6 +262,7 @@ public struct PipelineConfig: Equatable, Sendable {
             "pairs.min_count=\(pairs.minCount)", "pairs.min_confidence=\(pairs.minConfidence)",
             "pairs.partners=\(pairs.partners)", "pairs.scope=\(pairs.scope.rawValue)", "pairs.window_days=\(pairs.windowDays)", "pairs.category_level=\(pairs.categoryLevel.map(String.init) ?? "leaf")",
             "ingest.phone_country_code=\(ingest.phoneRules.countryCode ?? "none")", "ingest.phone_trunk_prefix=\(ingest.phoneRules.trunkPrefix)",
+            "ingest.phone_international_prefix=\(ingest.phoneRules.internationalPrefix)",
         ] + ContactChannel.canonicalLines(channels) + offers.canonicalLines + publish.canonicalLines
         for (index, rule) in segment.rules.enumerated() {
             lines.append("segment.rules.\(index)=\(rule.name)|\(rule.recency)|\(rule.frequency)|\(rule.monetary)")

@@ -70,7 +70,7 @@ public struct PipelineRunner {
         let clock = try ZoneClock(identifier: settings.config.timezone)
         let lock = try RunLock(warehousePath: settings.warehousePath)
         defer { lock.release() }
-        let warehouse = try Warehouse(path: settings.warehousePath)
+        let warehouse = try Warehouse(path: settings.warehousePath, phoneRules: settings.config.ingest.phoneRules)
         let startedAt = Date()
         let runKey = try warehouse.database.write { db -> Int64 in
             try db.execute(

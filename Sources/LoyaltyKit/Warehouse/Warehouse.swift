@@ -8,8 +8,9 @@ public final class Warehouse {
     public let database: DatabaseQueue
 
     /// Opens (creating if needed) the warehouse at `path`, or an in-memory one for `":memory:"`.
+    /// - Parameter phoneRules: the pipeline's, should an upgrade have to validate stored phone numbers.
     /// - Throws: `LoyaltyError.warehouse` when the file cannot be opened or migrated.
-    public init(path: String) throws {
+    public init(path: String, phoneRules: PhoneRules = PhoneRules()) throws {
         self.path = path
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
@@ -34,7 +35,7 @@ public final class Warehouse {
                 }
                 database = try DatabaseQueue(path: path, configuration: configuration)
             }
-            try WarehouseSchema.migrator.migrate(database)
+            try WarehouseSchema.migrator(phoneRules: phoneRules).migrate(database)
         } catch let error as DatabaseError {
             throw LoyaltyError.warehouse(message: "cannot open \(path): \(error.message ?? "\(error)")")
         }

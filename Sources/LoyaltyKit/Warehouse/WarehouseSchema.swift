@@ -3,7 +3,11 @@ import GRDB
 /// The migrations of every stage's tables, in the order stages were added. A migration, once
 /// released, is never edited: a change is a new migration, so existing warehouses upgrade in place.
 enum WarehouseSchema {
-    static var migrator: DatabaseMigrator {
+    static var migrator: DatabaseMigrator { migrator(phoneRules: PhoneRules()) }
+
+    /// - Parameter phoneRules: the pipeline's `ingest.phone_*`, for the upgrade that validates the
+    ///   addresses a warehouse already holds.
+    static func migrator(phoneRules: PhoneRules) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-run-ledger", migrate: { db in try RunLedgerSchema.create(db) })
         migrator.registerMigration("v1-ingest", migrate: { db in try IngestSchema.create(db) })
@@ -19,7 +23,7 @@ enum WarehouseSchema {
         })
         migrator.registerMigration("v3-segment-migration", migrate: { db in try SegmentSchema.keepMigration(db) })
         migrator.registerMigration("v4-contacts", migrate: { db in
-            try ContactSchema.create(db)
+            try ContactSchema.create(db, phoneRules: phoneRules)
             try OffersSchema.openChannels(db)
         })
         return migrator

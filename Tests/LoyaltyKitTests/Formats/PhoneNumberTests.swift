@@ -46,10 +46,14 @@ import Testing
         // No country code configured: a national number cannot be completed.
         #expect(PhoneNumber.normalized("030 1234567", rules: PhoneRules()) == .failure(.nationalWithoutCountryCode))
         #expect(PhoneNumber.normalized("+49 30 1234567", rules: PhoneRules()) == .success("+49301234567"))
-        // The US: trunk prefix 1.
-        let us = PhoneRules(countryCode: "1", trunkPrefix: "1")
+        // The US: trunk prefix 1, international prefix 011.
+        let us = PhoneRules(countryCode: "1", trunkPrefix: "1", internationalPrefix: "011")
         #expect(PhoneNumber.normalized("1 415 555 2671", rules: us) == .success("+14155552671"))
         #expect(PhoneNumber.normalized("(415) 555-2671", rules: us) == .success("+14155552671"))
+        #expect(PhoneNumber.normalized("011 49 30 1234567", rules: us) == .success("+49301234567"))
+        #expect(PhoneNumber.normalized("011 49 (0)30 1234567", rules: us) == .success("+49301234567"))
+        // (0) goes only right after the country code: further on it is a digit of the number.
+        #expect(PhoneNumber.normalized("+49 30 (0)1234567", rules: Self.germany) == .success("+493001234567"))
         // Italy keeps the leading 0 of its numbers: no trunk prefix.
         let italy = PhoneRules(countryCode: "39", trunkPrefix: "")
         #expect(PhoneNumber.normalized("06 1234 5678", rules: italy) == .success("+390612345678"))

@@ -91,11 +91,12 @@ import Testing
             parsed[file] = rows
             for row in rows.dropFirst() {
                 #expect(row.count == rows[0].count, "\(file): a row of \(row.count) cells under \(rows[0].count) columns")
-                for cell in row {
+                for (column, cell) in row.enumerated() {
                     if cell.hasPrefix("'"), let second = cell.dropFirst().first, Self.leaders.contains(second) { escapedCells += 1 }
                     guard let first = cell.first, Self.leaders.contains(first) else { continue }
-                    let isNumber = Double(cell) != nil
-                    let isPhone = cell.first == "+" && cell.dropFirst().allSatisfy(\.isNumber) && PhoneNumber.digitRange.contains(cell.count - 1)
+                    // Only a number as the pipeline writes them, or a validated phone in a phone column.
+                    let isNumber = cell.wholeMatch(of: #/-?[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?/#) != nil
+                    let isPhone = rows[0][column] == "phone" && cell.wholeMatch(of: #/\+[1-9][0-9]{7,14}/#) != nil
                     #expect(isNumber || isPhone, "\(file): a cell starts like a formula: \(cell.prefix(60))")
                 }
             }

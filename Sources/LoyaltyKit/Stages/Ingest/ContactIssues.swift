@@ -22,12 +22,13 @@ enum ContactIssues {
         for change in changes {
             switch change.result {
             case let .success(stored):
-                try db.execute(sql: "UPDATE customer SET \(change.field.rawValue) = ? WHERE customer_key = ?", arguments: [stored, change.key])
+                try db.cachedStatement(sql: "UPDATE customer SET \(change.field.rawValue) = ? WHERE customer_key = ?")
+                    .execute(arguments: [stored, change.key])
             case let .failure(problem):
-                try db.execute(sql: "UPDATE customer SET \(change.field.rawValue) = NULL WHERE customer_key = ?", arguments: [change.key])
-                try db.execute(sql: "INSERT OR REPLACE INTO contact_issue (customer_key, field, value, reason, rules) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [change.key, change.field.rawValue, change.value, problem.description,
-                                           ContactField.rulesFingerprint(rules)])
+                try db.cachedStatement(sql: "UPDATE customer SET \(change.field.rawValue) = NULL WHERE customer_key = ?")
+                    .execute(arguments: [change.key])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO contact_issue (customer_key, field, value, reason, rules) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [change.key, change.field.rawValue, change.value, problem.description, ContactField.rulesFingerprint(rules)])
             }
         }
     }
@@ -45,12 +46,12 @@ enum ContactIssues {
             let key: Int64 = issue[0], value: String = issue[2]
             switch field.normalized(value, rules: rules) {
             case let .success(stored):
-                try db.execute(sql: "UPDATE customer SET \(field.rawValue) = ? WHERE customer_key = ?", arguments: [stored, key])
-                try db.execute(sql: "DELETE FROM contact_issue WHERE customer_key = ? AND field = ?", arguments: [key, field.rawValue])
+                try db.cachedStatement(sql: "UPDATE customer SET \(field.rawValue) = ? WHERE customer_key = ?").execute(arguments: [stored, key])
+                try db.cachedStatement(sql: "DELETE FROM contact_issue WHERE customer_key = ? AND field = ?").execute(arguments: [key, field.rawValue])
                 recovered += 1
             case let .failure(problem):
-                try db.execute(sql: "UPDATE contact_issue SET reason = ?, rules = ? WHERE customer_key = ? AND field = ?",
-                               arguments: [problem.description, fingerprint, key, field.rawValue])
+                try db.cachedStatement(sql: "UPDATE contact_issue SET reason = ?, rules = ? WHERE customer_key = ? AND field = ?")
+                    .execute(arguments: [problem.description, fingerprint, key, field.rawValue])
             }
         }
         return recovered

@@ -8,7 +8,7 @@ import GRDB
 /// (identifiers absent = '', so the key is unique); emails are kept lowercased, phones in E.164.
 /// `contact_issue.rules` names the rules the address was judged by (`ContactField.rulesFingerprint`).
 enum ContactSchema {
-    static func create(_ db: Database) throws {
+    static func create(_ db: Database, phoneRules: PhoneRules) throws {
         try db.execute(sql: """
             CREATE TABLE contact_issue (
                 customer_key INTEGER NOT NULL REFERENCES customer(customer_key),
@@ -31,9 +31,9 @@ enum ContactSchema {
                 PRIMARY KEY (customer_id, email, phone, channel)
             ) WITHOUT ROWID;
             """)
-        // Addresses loaded before validation existed go through it now. Without the pipeline's
-        // settings a national phone number is not valid yet: the next ingest checks every issue
-        // again with them (`ContactIssues.recheck`).
-        try ContactIssues.validateStored(db, rules: PhoneRules())
+        // Addresses loaded before validation existed go through it now, with the pipeline's phone
+        // rules; a warehouse opened without them (tests) leaves national numbers as issues, which
+        // the next ingest checks again with the pipeline's (`ContactIssues.recheck`).
+        try ContactIssues.validateStored(db, rules: phoneRules)
     }
 }

@@ -20,6 +20,12 @@ final class CustomerLoader: EntityLoader {
     private(set) var rowsLoaded = 0
     private(set) var invalid: [ContactField: Int] = [:]
 
+    var notes: [String] {
+        guard !invalid.isEmpty else { return [] }
+        return ["invalid addresses (the customers loaded, unreachable on them): "
+            + ContactField.allCases.compactMap { field in invalid[field].map { "\($0) \(field.rawValue)" } }.joined(separator: ", ")]
+    }
+
     private enum Column {
         static let id = 0, email = 1, phone = 2, firstName = 3, birthDate = 4, city = 5, region = 6
         static let signupDate = 7, consentEmail = 8, consentSms = 9, consentPush = 10
@@ -57,18 +63,16 @@ final class CustomerLoader: EntityLoader {
     private func reason(_ record: InputRecord) throws -> String? {
         if let reason = basicRejectReason(record, entity: .customers) { return reason }
         let id = record.string(Column.id) ?? ""
-        if let first = firstLine[id] { return RejectReason.duplicate("customer_id \(id)", firstLine: first) }
-        for (column, name) in Self.dateColumns where !record.isEmpty(column) {
-            if case let .failure(error) = record.parse(column, name, FieldParser.date) { return error.reason }
+        // One hash of the id a row (the dictionary was a tenth of the load): the id is taken now
+        // and given back if the row is rejected after all.
+        if let first = firstLine.updateValue(record.line, forKey: id) {
+            firstLine[id] = first
+            return RejectReason.duplicate("customer_id \(id)", firstLine: first)
         }
-        // Parameters 9…11; one row after another, so no array is made per row.
-        for (parameter, column, name) in Self.consentColumns {
-            switch record.parse(column, name, FieldParser.boolean) {
-            case let .success(value): upsert.bind(parameter, Int64(value ? 1 : 0))
-            case let .failure(error): return error.reason
-            }
+        if let reason = fieldReason(record) {
+            firstLine.removeValue(forKey: id)
+            return reason
         }
-        firstLine[id] = record.line
         upsert.bind(1, id)
         var emailProblem: AddressProblem?, phoneProblem: AddressProblem?
         bindAddress(record, Column.email, .email, problem: &emailProblem)
@@ -84,6 +88,20 @@ final class CustomerLoader: EntityLoader {
         if let emailProblem { try keepIssue(record, Column.email, .email, emailProblem, customerId: id) }
         if let phoneProblem { try keepIssue(record, Column.phone, .phone, phoneProblem, customerId: id) }
         rowsLoaded += 1
+        return nil
+    }
+
+    /// Checks the dates and binds the consents (parameters 9…11), or returns the reject reason.
+    private func fieldReason(_ record: InputRecord) -> String? {
+        for (column, name) in Self.dateColumns where !record.isEmpty(column) {
+            if case let .failure(error) = record.parse(column, name, FieldParser.date) { return error.reason }
+        }
+        for (parameter, column, name) in Self.consentColumns {
+            switch record.parse(column, name, FieldParser.boolean) {
+            case let .success(value): upsert.bind(parameter, Int64(value ? 1 : 0))
+            case let .failure(error): return error.reason
+            }
+        }
         return nil
     }
 

@@ -37,11 +37,10 @@ public struct IngestStage: Stage {
         var reports: [InputFileReport] = []
         var summary: [String] = []
         for (entity, path) in files {
-            let (report, invalid) = try load(entity, path: path, context: context)
+            let (report, notes) = try load(entity, path: path, context: context)
             reports.append(report)
             summary.append("\((path as NSString).lastPathComponent): \(report.rowsLoaded) loaded, \(report.rowsRejected) rejected"
-                + (invalid.isEmpty ? "" : "; invalid addresses (the customers loaded, unreachable on them): "
-                    + ContactField.allCases.compactMap { field in invalid[field].map { "\($0) \(field.rawValue)" } }.joined(separator: ", ")))
+                + notes.map { "; " + $0 }.joined())
         }
         let rejects = try writeRejects(context)
         if rejects > 0 {
@@ -81,8 +80,8 @@ public struct IngestStage: Stage {
         return found
     }
 
-    /// - Returns: the file's report, and the customers' invalid addresses by field (customers only).
-    private func load(_ entity: InputEntity, path: String, context: StageContext) throws -> (InputFileReport, [ContactField: Int]) {
+    /// - Returns: the file's report, and its loader's notes for the summary.
+    private func load(_ entity: InputEntity, path: String, context: StageContext) throws -> (InputFileReport, [String]) {
         let started = Date()
         let fileName = (path as NSString).lastPathComponent
         let isJSON = Self.isJSONLines(fileName)
@@ -108,7 +107,7 @@ public struct IngestStage: Stage {
                 }
             }
             let rowsLoaded: Int
-            var invalid: [ContactField: Int] = [:]
+            var notes: [String] = []
             if entity == .transactions {
                 rowsLoaded = try loadOrderLines(db, source: source, path: path, rejects: rejects, clock: context.clock, progress: progress)
             } else {
@@ -119,7 +118,7 @@ public struct IngestStage: Stage {
                 }, invalid: { line, raw, reason in try rejects.reject(line: line, raw: raw, reason: reason) })
                 try loader.finish(rejects: rejects)
                 rowsLoaded = loader.rowsLoaded
-                invalid = (loader as? CustomerLoader)?.invalid ?? [:]
+                notes = loader.notes
             }
             var hasher = file.hasher
             let report = InputFileReport(
@@ -133,7 +132,7 @@ public struct IngestStage: Stage {
                 "rows_loaded": "\(report.rowsLoaded)", "rows_rejected": "\(report.rowsRejected)",
                 "seconds": "\(PipelineRunner.rounded(Date().timeIntervalSince(started)))",
             ])
-            return (report, invalid)
+            return (report, notes)
         }
     }
 

@@ -19,7 +19,8 @@ final class RejectSink {
         insert.bind(2, file)
         insert.bind(3, Int64(line))
         insert.bind(4, reason)
-        insert.bind(5, raw)
+        // A NUL would cut the text short when it is read back (SQLite's C strings): it is shown as ␀.
+        insert.bind(5, raw.contains("\u{0}") ? raw.replacingOccurrences(of: "\u{0}", with: "\u{2400}") : raw)
         try insert.execute()
         count += 1
     }
@@ -68,8 +69,14 @@ func basicRejectReason(_ record: InputRecord, entity: InputEntity) -> String? {
 /// write there).
 protocol EntityLoader: AnyObject {
     var rowsLoaded: Int { get }
+    /// Lines for the run summary about rows that loaded, but not quite as delivered.
+    var notes: [String] { get }
     func load(_ record: InputRecord, rejects: RejectSink) throws
     func finish(rejects: RejectSink) throws
+}
+
+extension EntityLoader {
+    var notes: [String] { [] }
 }
 
 extension InputRecord {

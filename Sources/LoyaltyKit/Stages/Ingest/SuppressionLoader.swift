@@ -7,6 +7,13 @@ import GRDB
 /// phones in E.164. A customer_id need not be known yet: it holds when that customer appears.
 /// Rows are upserts by (customer_id, email, phone, channel), so a reload changes nothing and a
 /// later delivery of the same row updates its reason and dates (an `until` lifts it).
+///
+/// A suppression that fails to load lets someone be contacted who asked not to be, so small
+/// mistakes do not reject a row: an invalid email or phone is dropped when the row has another
+/// identifier (the lines are reported), a national number waiting for `ingest.phone_country_code`
+/// is kept as delivered (it matches once the code is set), and a channel the pipeline does not
+/// have holds on every channel. Only a row that identifies nobody is rejected, and a file in which
+/// no row identifies anybody (a header without the identifier columns) fails whole.
 final class SuppressionLoader: EntityLoader {
     private let upsert: BulkStatement
     private let phoneRules: PhoneRules
@@ -14,6 +21,10 @@ final class SuppressionLoader: EntityLoader {
     private let loadKey: Int64
     private var firstLine: [String: Int] = [:]
     private(set) var rowsLoaded = 0
+    /// Lines of loaded rows that lost an invalid email or phone, and that name an unknown channel.
+    private(set) var droppedIdentifierLines: [Int] = []
+    private(set) var unknownChannelLines: [(line: Int, channel: String)] = []
+    private var rowsWithoutIdentifier = 0
 
     private enum Column {
         static let customerId = 0, email = 1, phone = 2, channel = 3, reason = 4, since = 5, until = 6
@@ -34,7 +45,31 @@ final class SuppressionLoader: EntityLoader {
         if let reason = reason(record) { try rejects.reject(record, reason) } else { try insert(record) }
     }
 
-    func finish(rejects: RejectSink) throws {}
+    func finish(rejects: RejectSink) throws {
+        guard rowsLoaded == 0, rowsWithoutIdentifier > 0, rowsWithoutIdentifier == rejects.count else { return }
+        throw LoyaltyError.unreadableInput(file: rejects.file, line: 1, message: """
+            no row names a customer_id, email or phone (does the header have these columns?): a suppression file that \
+            loads nothing would keep nobody out
+            """)
+    }
+
+    /// The run summary's lines on what loaded, but not as delivered.
+    var notes: [String] {
+        func lines(_ numbers: [Int]) -> String {
+            numbers.prefix(10).map(String.init).joined(separator: ", ") + (numbers.count > 10 ? " and \(numbers.count - 10) more" : "")
+        }
+        var notes: [String] = []
+        if !droppedIdentifierLines.isEmpty {
+            notes.append("suppressions: line(s) \(lines(droppedIdentifierLines)) hold an invalid email or phone: loaded by their other "
+                + "identifiers only; correct them and deliver the rows again")
+        }
+        if !unknownChannelLines.isEmpty {
+            let names = Set(unknownChannelLines.map(\.channel)).sorted().map { "'\($0)'" }.joined(separator: ", ")
+            notes.append("suppressions: line(s) \(lines(unknownChannelLines.map(\.line))) name a channel the pipeline does not have "
+                + "(\(names); it has \(channels.joined(separator: ", "))): held on every channel")
+        }
+        return notes
+    }
 
     /// The row `reason` accepted, as it is stored.
     private var pending: (customerId: String, email: String, phone: String, channel: String, since: Int64?, until: Int64?)
@@ -45,26 +80,28 @@ final class SuppressionLoader: EntityLoader {
         let customerId = record.string(Column.customerId)?.trimmingSpaces ?? ""
         let emailText = record.string(Column.email), phoneText = record.string(Column.phone)
         guard !customerId.isEmpty || emailText != nil || phoneText != nil else {
+            rowsWithoutIdentifier += 1
             return RejectReason.missing("one of customer_id, email, phone")
         }
         var email = "", phone = ""
+        var firstProblem: String?
         if let emailText {
             switch EmailAddress.normalized(emailText) {
             case let .success(address): email = address.lowercased()
-            case let .failure(problem): return RejectReason.invalidAddress("email", emailText, problem)
+            case let .failure(problem): firstProblem = RejectReason.invalidAddress("email", emailText, problem)
             }
         }
         if let phoneText {
             switch PhoneNumber.normalized(phoneText, rules: phoneRules) {
             case let .success(number): phone = number
-            case let .failure(problem): return RejectReason.invalidAddress("phone", phoneText, problem)
+            case .failure(.nationalWithoutCountryCode): phone = phoneText.trimmingSpaces
+            case let .failure(problem): firstProblem = firstProblem ?? RejectReason.invalidAddress("phone", phoneText, problem)
             }
         }
-        let channel = (record.string(Column.channel) ?? "").trimmingSpaces.lowercased()
-        if !channel.isEmpty && !channels.contains(channel) {
-            return "invalid channel: '\(record.string(Column.channel) ?? "")' is not a channel of the pipeline "
-                + "(\(channels.joined(separator: ", ")); empty for all channels)"
+        if customerId.isEmpty && email.isEmpty && phone.isEmpty {
+            return (firstProblem ?? RejectReason.missing("one of customer_id, email, phone")) + " (the row identifies nobody)"
         }
+        let channel = (record.string(Column.channel) ?? "").trimmingSpaces.lowercased()
         var days: [Int64?] = [nil, nil]
         for (offset, (column, name)) in [(Column.since, "since"), (Column.until, "until")].enumerated() where !record.isEmpty(column) {
             switch record.parse(column, name, FieldParser.date) {
@@ -81,6 +118,8 @@ final class SuppressionLoader: EntityLoader {
         }
         firstLine[key] = record.line
         pending = (customerId, email, phone, channel, days[0], days[1])
+        if firstProblem != nil { droppedIdentifierLines.append(record.line) }
+        if !channel.isEmpty && !channels.contains(channel) { unknownChannelLines.append((record.line, channel)) }
         return nil
     }
 

@@ -12,7 +12,7 @@ public enum OfferExplanation {
         guard FileManager.default.fileExists(atPath: settings.warehousePath) else {
             throw LoyaltyError.usage("warehouse \(settings.warehousePath) does not exist: run the pipeline first (make demo, or loyalty run)")
         }
-        let warehouse = try Warehouse(path: settings.warehousePath)
+        let warehouse = try Warehouse(path: settings.warehousePath, phoneRules: settings.config.ingest.phoneRules)
         let config = settings.config
         let clock = try ZoneClock(identifier: config.timezone)
         let asOf = settings.asOf, asOfText = settings.asOfText
@@ -22,7 +22,7 @@ public enum OfferExplanation {
             }
             let until = clock.startOfDay(asOf + 1)
             let suppressions = try SuppressionList.load(db, asOf: asOfText, unsubscribedBefore: until, clock: clock, channels: config.channels,
-                                                        customerKey: key)
+                                                        phoneRules: config.ingest.phoneRules, customerKey: key)
             guard var customer = try OfferInputs.loadCustomers(db, customerKey: key, suppressions: suppressions).first else {
                 throw LoyaltyError.missingPrerequisite(stage: "explain", message: "customer '\(customerId)' has no segment figures: run segment first")
             }
@@ -74,7 +74,9 @@ public enum OfferExplanation {
                         let dates = [rule.since.map { "since \($0)" }, rule.until.map { "until \($0)" }].compactMap { $0 }.joined(separator: " ")
                         details = [rule.reason, dates.nonEmpty, "suppressions.csv by \(rule.match)"].compactMap { $0 }.joined(separator: ", ")
                     }
-                    return "\(rule.channel.isEmpty ? "all channels" : rule.channel) (\(details))"
+                    let channel = rule.channel.isEmpty ? "all channels"
+                        : rule.unknownChannel ? "all channels, for '\(rule.channel)', which is not a channel of the pipeline" : rule.channel
+                    return "\(channel) (\(details))"
                 }.joined(separator: "; "))
             }
             lines.append("  products bought: \(customer.products.count); earlier offers: \(past.recent.count) in the cool-down window, "
@@ -118,12 +120,25 @@ public enum OfferExplanation {
                     lines.append("     evidence: \(candidate.evidence(for: customer, in: run))")
                 }
             }
-            return lines.joined(separator: "\n") + "\n"
+            return lines.map(Self.visible).joined(separator: "\n") + "\n"
         }
     }
 }
 
 extension OfferExplanation {
+    /// The line with control characters written as `\u{1B}`: customer data (a name, a mistyped
+    /// address) could otherwise move the cursor or recolour the terminal of whoever reads it.
+    static func visible(_ line: String) -> String {
+        guard line.unicodeScalars.contains(where: isControl) else { return line }
+        var text = ""
+        for scalar in line.unicodeScalars {
+            if isControl(scalar) { text += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}" } else { text.unicodeScalars.append(scalar) }
+        }
+        return text
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) }
+
     static func words(_ status: ChannelStatus) -> String {
         switch status {
         case .noConsent: return "no consent"

@@ -26,10 +26,10 @@ struct OfferInputs {
                                history: PastOffers(), from: from, until: until)
         }
         let (catalog, maxCustomerKey) = (inputs.catalog, inputs.maxCustomerKey)
-        let timezone = context.config.timezone, asOfText = context.settings.asOfText
+        let timezone = context.config.timezone, asOfText = context.settings.asOfText, phoneRules = context.config.ingest.phoneRules
         let customers = try ConcurrentRead(context.warehouse) { db in
             let suppressions = try SuppressionList.load(db, asOf: asOfText, unsubscribedBefore: until, clock: try ZoneClock(identifier: timezone),
-                                                        channels: channels)
+                                                        channels: channels, phoneRules: phoneRules)
             return (try loadCustomers(db, customerKey: nil, suppressions: suppressions), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0,
                     try PastOffers.load(db, asOf: context.asOf, config: config, channels: channels, maxCustomerKey: maxCustomerKey, catalog: catalog))
         }

@@ -10,6 +10,10 @@ enum Reachability {
         let withCandidates = reach.values.reduce(0, +)
         let unreachable = withCandidates - (reach[.reachable] ?? 0)
         guard unreachable > 0, unreachable * 2 >= withCandidates else { return nil }
+        guard !channels.isEmpty else {
+            return "\(unreachable) customers have offer candidates, but offers.channels is empty: no offer can be sent. "
+                + "List the channels to send on (offers.channels; docs/offers.md#channels)."
+        }
         let causes: [(status: ChannelStatus, words: String)] = [
             (.noConsent, "without consent"), (.noAddress, "without an address"), (.invalidAddress, "with an invalid address"),
             (.suppressed, "suppressed"),
@@ -19,8 +23,7 @@ enum Reachability {
         for cause in causes where (reach[cause.status] ?? 0) > most {
             (biggest, most) = (cause.status, reach[cause.status] ?? 0)
         }
-        let channelList = channels.isEmpty ? "none: offers.channels is empty" : channels.joined(separator: ", ")
-        return "\(unreachable) of \(withCandidates) customers with offer candidates are reached by no channel (\(channelList)): \(counts). "
+        return "\(unreachable) of \(withCandidates) customers with offer candidates are reached by no channel (\(channels.joined(separator: ", "))): \(counts). "
             + advice(biggest)
     }
 

@@ -30,7 +30,7 @@ public struct PublishStage: Stage {
                 .map { try OfferOutcomes.measure(db, run: $0, windowDays: publish.attributionDays, clock: asideClock, catalog: catalog) }
             let reportData = try ReportData.load(db, asOf: context.settings.asOfText, bins: config.segment.bins, channels: config.channels.map(\.name))
             let suppressions = try SuppressionList.load(db, asOf: context.settings.asOfText, unsubscribedBefore: until, clock: asideClock,
-                                                        channels: config.channels)
+                                                        channels: config.channels, phoneRules: config.ingest.phoneRules)
             let lists = try SegmentLists.write(db, fields: publish.listFields, channels: config.channels, suppressions: suppressions,
                                                to: context.outputs)
             return (measured, reportData, lists)

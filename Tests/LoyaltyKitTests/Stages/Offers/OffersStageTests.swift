@@ -176,3 +176,25 @@ import Testing
         #expect(mode == 0o600)
     }
 }
+
+@Suite struct ReachabilityWarningTests {
+    @Test func theBiggestCauseNamesItsSetting() throws {
+        // 3 reached, 4 invalid, 2 without consent: 6 of 9 unreachable, invalid addresses the most.
+        let line = try #require(Reachability.warning([.reachable: 3, .invalidAddress: 4, .noConsent: 2], channels: ["email", "sms"]))
+        #expect(line.hasPrefix("6 of 9 customers with offer candidates are reached by no channel (email, sms): 2 without consent, "
+            + "4 with an invalid address. Most have an address that did not validate: contact_issues.csv"))
+        #expect(line.contains("ingest.phone_country_code"))
+        // Half or more reached: no line.
+        #expect(Reachability.warning([.reachable: 5, .suppressed: 5], channels: ["email"]) != nil)
+        #expect(Reachability.warning([.reachable: 6, .suppressed: 5], channels: ["email"]) == nil)
+        #expect(Reachability.warning([:], channels: ["email"]) == nil)
+        // No channel listed at all: that, not the consents, is the cause.
+        #expect(Reachability.warning([.noConsent: 7], channels: []) == "7 customers have offer candidates, but offers.channels is empty: "
+            + "no offer can be sent. List the channels to send on (offers.channels; docs/offers.md#channels).")
+    }
+
+    @Test func explainShowsControlCharactersAsText() {
+        #expect(OfferExplanation.visible("anna\u{1B}[31m\u{0}x\u{9C}") == "anna\\u{1B}[31m\\u{0}x\\u{9C}")
+        #expect(OfferExplanation.visible("plain text · ok") == "plain text · ok")
+    }
+}

@@ -85,9 +85,26 @@ import Testing
         // C3's hold is in force from its first day.
         let later = try RunSettings.resolve(RunOptions(pipeline: pipeline, asOf: "2026-12-01", warehouse: root + "/warehouse.sqlite"))
         #expect(try OfferExplanation.explain(customerId: "C3", settings: later).contains("  suppressed: all channels (legal hold, since 2026-12-01, suppressions.csv by customer_id)\n"))
+
+        // The third night's delivery brings two rows again, changed: Anna's bounce ends on
+        // 2026-11-23 (an until lifts it), and C3's hold gets a new reason. Rows are upserts.
+        try write("""
+            customer_id,email,phone,channel,reason,since,until
+            ,anna@example.com,,email,hard bounce,2026-11-01,2026-11-23
+            C3,,,,legal hold (case 17),2026-12-01,
+
+            """, to: input + "/suppressions.csv")
+        try runPipeline(input: input, root: root, asOf: "2026-11-23", pipeline: pipeline)
+        #expect(try warehouse.count("suppression") == 3)
+        #expect(Set(try rows(root + "/out/offers.csv").filter { $0["customer_id"] == "C1" }.map { $0["channel"]! }) == ["email"])
+        #expect(try readCSV(root + "/out/feeds/email.csv").dropFirst().contains { $0[1] == "C1" })
+        #expect(try OfferExplanation.explain(customerId: "C3", settings: later).contains("  suppressed: all channels (legal hold (case 17), since 2026-12-01, suppressions.csv by customer_id)\n"))
     }
 
-    @Test func rowsThatIdentifyNobodyOrNameNoChannelAreRejected() throws {
+    /// A suppression that fails to load would let someone be contacted: only rows that identify
+    /// nobody are rejected; a bad address beside another identifier, an unknown channel and a
+    /// national number waiting for its country code load, and the summary says which lines.
+    @Test func onlyRowsThatIdentifyNobodyAreRejected() throws {
         let root = try temporaryFolder()
         let input = root + "/in"
         try write("category_id,name\nHOT,Hot drinks\n", to: input + "/categories.csv")
@@ -101,19 +118,61 @@ import Testing
             C3,,,SMS,complaint,,
             C3,,,sms,the same again,,
             C4,,,card,a channel of the pipeline,,
+            C5,bad@@example.com,,,a customer id and a bad email,,
+            ,,030 12,,national: kept until a country code can tell,,
 
             """, to: input + "/suppressions.csv")
         let pipeline = root + "/card.yml"
         try write("channels:\n  card: {consent: none, address: customer_id}\n", to: pipeline)
-        try runPipeline(input: input, root: root, pipeline: pipeline, selection: .only("ingest"))
+        let result = try runPipeline(input: input, root: root, pipeline: pipeline, selection: .only("ingest"))
         #expect(try readCSV(root + "/out/rejects.csv").dropFirst().map { "\($0[1]) \($0[2])" } == [
             "2 missing required field: one of customer_id, email, phone",
-            "3 invalid channel: 'fax' is not a channel of the pipeline (email, sms, push, card; empty for all channels)",
-            "4 invalid email: 'anna(at)example.com' has no '@'",
-            "5 invalid phone: '0301234567' is a national number (no + or 00) and ingest.phone_country_code is not set to complete it",
+            "4 invalid email: 'anna(at)example.com' has no '@' (the row identifies nobody)",
             "6 invalid until: '2026-11-01' is not after since '2026-11-10'",
             "8 duplicate key: (C3, , , channel 'sms') already appears on line 7 of this file",
         ])
-        #expect(try scalar(try Warehouse(path: root + "/warehouse.sqlite"), "SELECT COUNT(*) FROM suppression") == 2)
+        let warehouse = try Warehouse(path: root + "/warehouse.sqlite")
+        #expect(try warehouse.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT customer_id, email, phone, channel FROM suppression ORDER BY customer_id, phone").map {
+                "\($0[0] as String)|\($0[1] as String)|\($0[2] as String)|\($0[3] as String)"
+            }
+        } == ["||030 12|", "||0301234567|", "C1|||fax", "C3|||sms", "C4|||card", "C5|||"])
+        #expect(result.stages[0].report.summary.contains(
+            "suppressions.csv: 6 loaded, 4 rejected; suppressions: line(s) 10 hold an invalid email or phone: loaded by their other "
+                + "identifiers only; correct them and deliver the rows again; suppressions: line(s) 3 name a channel the pipeline does not "
+                + "have ('fax'; it has email, sms, push, card): held on every channel"))
+    }
+
+    @Test func aFileInWhichNoRowIdentifiesAnybodyFailsWhole() throws {
+        let root = try temporaryFolder()
+        let input = root + "/in"
+        try write("category_id,name\nHOT,Hot drinks\n", to: input + "/categories.csv")
+        try write("Customer ID,E-Mail,reason\nC1,anna@example.com,complaint\nC2,,legal hold\n", to: input + "/suppressions.csv")
+        #expect {
+            try runPipeline(input: input, root: root, selection: .only("ingest"))
+        } throws: { error in
+            "\(error)".contains("suppressions.csv:1: no row names a customer_id, email or phone (does the header have these columns?)")
+                && "\(error)".contains("nothing of this file was loaded")
+        }
+        #expect(try scalar(try Warehouse(path: root + "/warehouse.sqlite"), "SELECT COUNT(*) FROM suppression") == 0)
+    }
+
+    /// Kept as delivered while ingest.phone_country_code is unset, a national number matches the
+    /// customer's E.164 number once the code is set.
+    @Test func aNationalNumberMatchesOnceTheCountryCodeIsSet() throws {
+        let root = try temporaryFolder()
+        let input = try delivery(root)
+        try write("customer_id,email,phone,channel,reason,since,until\n,,030 333 0000,sms,stop texting,,\n", to: input + "/suppressions.csv")
+        let plain = root + "/plain.yml", german = root + "/german.yml"
+        try write("timezone: UTC\n", to: plain)
+        try write("timezone: UTC\ningest: {phone_country_code: 49}\n", to: german)
+        try runPipeline(input: input, root: root, pipeline: plain)
+        func explain(_ pipeline: String) throws -> String {
+            try OfferExplanation.explain(customerId: "C3", settings: try RunSettings.resolve(RunOptions(
+                pipeline: pipeline, asOf: "2026-11-21", warehouse: root + "/warehouse.sqlite")))
+        }
+        #expect(!(try explain(plain)).contains("suppressed:"))
+        #expect(try explain(german).contains("  channels: email: no consent; push: no consent; sms: suppressed\n"
+            + "  suppressed: sms (stop texting, suppressions.csv by phone)\n"))
     }
 }
