@@ -148,6 +148,8 @@ import Testing
         let rejects = try readCSV(root + "/out/rejects.csv")
         #expect(rejects.dropFirst().map { "\($0[0]):\($0[1]) \($0[2])" }
             == ["customers.csv:2 invalid first_name: the value holds a NUL byte (U+0000), which no text in the contract may contain"])
+        // The row as delivered, the NUL shown as ␀ (a NUL would cut the text short when read back).
+        #expect(rejects.dropFirst().map { $0[3] } == ["C1,An\u{2400}na"])
         #expect(try addresses(try Warehouse(path: root + "/warehouse.sqlite")) == ["C2 - -"])
     }
 }
