@@ -68,18 +68,7 @@ import Testing
             ("ingest:\n  phone_country_code: \"+49\"\n", 2, "ingest.phone_country_code"),
             ("ingest:\n  phone_trunk_prefix: x\n", 2, "ingest.phone_trunk_prefix"),
         ]
-        for (yaml, line, key) in cases {
-            do {
-                _ = try PipelineConfig.parse(yaml: yaml, file: "p.yml")
-                Issue.record("no error for \(yaml)")
-            } catch let LoyaltyError.config(file, errorLine, errorKey, _) {
-                #expect(file == "p.yml")
-                #expect(errorLine == line, "\(yaml)")
-                #expect(errorKey == key, "\(yaml)")
-            } catch {
-                Issue.record("\(yaml): \(error)")
-            }
-        }
+        expectConfigErrors(cases)
     }
 
     @Test func movedKeysSayWhereTheyWent() {

@@ -47,16 +47,7 @@ import Testing
             ("publish:\n  attribution_days: 90\n", 2, "publish.attribution_days"),
             ("publish:\n  attribution_days: 7\n  effectiveness_days: 7\n", 3, "publish.effectiveness_days"),
         ]
-        for (yaml, line, key) in cases {
-            do {
-                _ = try PipelineConfig.parse(yaml: yaml, file: "p.yml")
-                Issue.record("no error for \(yaml)")
-            } catch let LoyaltyError.config(file, errorLine, errorKey, _) {
-                #expect(file == "p.yml")
-                #expect(errorLine == line, "\(yaml)")
-                #expect(errorKey == key, "\(yaml)")
-            }
-        }
+        expectConfigErrors(cases)
     }
 
     @Test func yamlSyntaxErrorsNameTheirLine() {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Testing
 @testable import LoyaltyKit
 
 /// The package root, for fixtures.
@@ -67,4 +68,20 @@ func readCSV(_ path: String) throws -> [[String]] {
         rows.append((0..<header.count).map { record.string($0) ?? "" })
     }
     return [header] + rows
+}
+
+/// Each pipeline file of `cases` (YAML, line, key) is a configuration error at that line and key.
+func expectConfigErrors(_ cases: [(yaml: String, line: Int, key: String)], sourceLocation: SourceLocation = #_sourceLocation) {
+    for (yaml, line, key) in cases {
+        do {
+            _ = try PipelineConfig.parse(yaml: yaml, file: "p.yml")
+            Issue.record("no error for \(yaml)", sourceLocation: sourceLocation)
+        } catch let LoyaltyError.config(file, errorLine, errorKey, _) {
+            #expect(file == "p.yml", sourceLocation: sourceLocation)
+            #expect(errorLine == line, "\(yaml)", sourceLocation: sourceLocation)
+            #expect(errorKey == key, "\(yaml)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("\(yaml): \(error)", sourceLocation: sourceLocation)
+        }
+    }
 }
