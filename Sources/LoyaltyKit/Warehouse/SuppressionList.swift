@@ -21,8 +21,12 @@ struct SuppressionList {
         let reason: String?
         let since: String?
         let until: String?
-        /// What matched: "customer_id", "email", "phone" or "unsubscribed".
-        let match: String
+        let match: Match
+    }
+
+    /// What matched the customer: a suppressions.csv column, or an unsubscribe.
+    enum Match: String {
+        case customerId = "customer_id", email, phone, unsubscribed
     }
 
     private var entries: [Entry] = []
@@ -54,7 +58,7 @@ struct SuppressionList {
         while let row = try rows.next() {
             let channel: String = row[3]
             let unknown = !channel.isEmpty && !channels.contains { $0.name == channel }
-            for (column, match) in [(0, "customer_id"), (1, "email"), (2, "phone")] {
+            for (column, match) in [(0, Match.customerId), (1, .email), (2, .phone)] {
                 var value: String = row[column]
                 guard !value.isEmpty else { continue }
                 if column == 2, !value.hasPrefix("+"), case let .success(number) = PhoneNumber.normalized(value, rules: phoneRules) {
@@ -76,7 +80,7 @@ struct SuppressionList {
             """, arguments: [unsubscribedBefore]) { row in
             list.unsubscribed[row.int64(0)] = list.entries.count
             list.entries.append(Entry(mask: allChannels, channel: "", unknownChannel: false, reason: "unsubscribed",
-                                      since: CivilDate.format(clock.localDay(utcSeconds: row.int64(1))), until: nil, match: "unsubscribed"))
+                                      since: CivilDate.format(clock.localDay(utcSeconds: row.int64(1))), until: nil, match: .unsubscribed))
         }
         return list
     }

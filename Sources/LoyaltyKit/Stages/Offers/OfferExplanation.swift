@@ -68,11 +68,11 @@ public enum OfferExplanation {
             if !rules.isEmpty {
                 lines.append("  suppressed: " + rules.map { rule in
                     let details: String
-                    if rule.match == "unsubscribed" {
+                    if rule.match == .unsubscribed {
                         details = "unsubscribed on \(rule.since ?? "?")"
                     } else {
                         let dates = [rule.since.map { "since \($0)" }, rule.until.map { "until \($0)" }].compactMap { $0 }.joined(separator: " ")
-                        details = [rule.reason, dates.nonEmpty, "suppressions.csv by \(rule.match)"].compactMap { $0 }.joined(separator: ", ")
+                        details = [rule.reason, dates.nonEmpty, "suppressions.csv by \(rule.match.rawValue)"].compactMap { $0 }.joined(separator: ", ")
                     }
                     let channel = rule.channel.isEmpty ? "all channels"
                         : rule.unknownChannel ? "all channels, for '\(rule.channel)', which is not a channel of the pipeline" : rule.channel
