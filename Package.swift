@@ -22,10 +22,20 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Every input byte is hashed for the load ledger: libcrypto's SHA-256 uses the processor's
+        // SHA instructions (0.6 s for 700 MB where a hand-written one took 3.7 s), and as a system
+        // library it costs no build time, where swift-crypto would compile BoringSSL in every CI run.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "LoyaltyKit",
             dependencies: [
                 "CZlib",
+                "COpenSSL",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),

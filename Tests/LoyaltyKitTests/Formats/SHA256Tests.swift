@@ -27,4 +27,13 @@ import Testing
         for _ in 0..<100 { million.update(block) }
         #expect(million.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
+
+    @Test func aCopyCarriesTheStateSoFar() {
+        var first = SHA256()
+        first.update(Array("ab".utf8))
+        var copy = first
+        first.update(Array("c".utf8))
+        copy.update(Array("c".utf8))
+        #expect(first.finalizeHex() == SHA256.hex("abc") && copy.finalizeHex() == SHA256.hex("abc"))
+    }
 }
