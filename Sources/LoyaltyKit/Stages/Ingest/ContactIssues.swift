@@ -19,17 +19,9 @@ enum ContactIssues {
                 changes.append((row[0], field, value, result))
             }
         }
+        let fingerprint = ContactField.rulesFingerprint(rules)
         for change in changes {
-            switch change.result {
-            case let .success(stored):
-                try db.cachedStatement(sql: "UPDATE customer SET \(change.field.rawValue) = ? WHERE customer_key = ?")
-                    .execute(arguments: [stored, change.key])
-            case let .failure(problem):
-                try db.cachedStatement(sql: "UPDATE customer SET \(change.field.rawValue) = NULL WHERE customer_key = ?")
-                    .execute(arguments: [change.key])
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO contact_issue (customer_key, field, value, reason, rules) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [change.key, change.field.rawValue, change.value, problem.description, ContactField.rulesFingerprint(rules)])
-            }
+            try store(db, customerKey: change.key, field: change.field, delivered: change.value, result: change.result, rules: fingerprint)
         }
     }
 
@@ -43,18 +35,28 @@ enum ContactIssues {
         var recovered = 0
         for issue in issues {
             guard let field = ContactField(rawValue: issue[1]) else { continue }
-            let key: Int64 = issue[0], value: String = issue[2]
-            switch field.normalized(value, rules: rules) {
-            case let .success(stored):
-                try db.cachedStatement(sql: "UPDATE customer SET \(field.rawValue) = ? WHERE customer_key = ?").execute(arguments: [stored, key])
-                try db.cachedStatement(sql: "DELETE FROM contact_issue WHERE customer_key = ? AND field = ?").execute(arguments: [key, field.rawValue])
-                recovered += 1
-            case let .failure(problem):
-                try db.cachedStatement(sql: "UPDATE contact_issue SET reason = ?, rules = ? WHERE customer_key = ? AND field = ?")
-                    .execute(arguments: [problem.description, fingerprint, key, field.rawValue])
-            }
+            let value: String = issue[2]
+            let result = field.normalized(value, rules: rules)
+            if case .success = result { recovered += 1 }
+            try store(db, customerKey: issue[0], field: field, delivered: value, result: result, rules: fingerprint)
         }
         return recovered
+    }
+
+    /// A judged address: valid, its stored form goes to the customer and any issue goes; not
+    /// valid, the customer has none and the issue keeps what was delivered and why.
+    private static func store(_ db: Database, customerKey: Int64, field: ContactField, delivered: String,
+                              result: Result<String, AddressProblem>, rules fingerprint: String) throws {
+        switch result {
+        case let .success(stored):
+            try db.cachedStatement(sql: "UPDATE customer SET \(field.rawValue) = ? WHERE customer_key = ?").execute(arguments: [stored, customerKey])
+            try db.cachedStatement(sql: "DELETE FROM contact_issue WHERE customer_key = ? AND field = ?")
+                .execute(arguments: [customerKey, field.rawValue])
+        case let .failure(problem):
+            try db.cachedStatement(sql: "UPDATE customer SET \(field.rawValue) = NULL WHERE customer_key = ?").execute(arguments: [customerKey])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO contact_issue (customer_key, field, value, reason, rules) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [customerKey, field.rawValue, delivered, problem.description, fingerprint])
+        }
     }
 
     /// contact_issues.csv: every customer address that is not valid now, by customer then field.
