@@ -69,13 +69,8 @@ struct CustomerContext {
     /// and if not, the first thing in the way: consent, then address, then its validity, then suppression.
     func status(on channel: ContactChannel, index: Int) -> ChannelStatus {
         if let consent = channel.consent, !consents.contains(ConsentSet(consent)) { return .noConsent }
-        switch channel.address {
-        case .email:
-            if email == nil { return invalidAddresses.contains(.email) ? .invalidAddress : .noAddress }
-        case .phone:
-            if phone == nil { return invalidAddresses.contains(.phone) ? .invalidAddress : .noAddress }
-        case .customerId, .none:
-            break
+        if channel.addressColumn != nil && address(on: channel) == nil {
+            return invalidAddresses.contains(channel.address == .email ? .email : .phone) ? .invalidAddress : .noAddress
         }
         return suppressedChannels & (UInt32(1) << UInt32(index)) != 0 ? .suppressed : .reachable
     }
