@@ -75,6 +75,22 @@ public final class StageContext {
     private var phaseStart = Date()
     public var asOf: Int64 { settings.asOf }
 
+    /// The run's figures window (`segment.lookback_days` back from `as_of`).
+    public var figuresWindow: FiguresWindow {
+        FiguresWindow(asOf: asOf, lookbackDays: config.segment.lookbackDays, clock: clock)
+    }
+
+    /// Brings the aggregate tables to this run's window and every load so far; the first stage of
+    /// a run that reads them does the work, later ones find them current.
+    public func maintainAggregates() throws {
+        do {
+            let report = try AggregateMaintenance(window: figuresWindow, timezone: config.timezone).bringUpToDate(warehouse)
+            if report.rebuilt || report.orders > 0 { phaseDone(report.summary) }
+        } catch let error as DatabaseError {
+            throw LoyaltyError.warehouse(message: "stage \(stage.name): maintaining the aggregates: \(error.message ?? "\(error)")")
+        }
+    }
+
     /// Runs `body` in one write transaction, verifies the stage's checks, and commits; any error
     /// (from the body or a check) rolls back, so each table holds the last good version or the new one.
     ///

@@ -69,6 +69,9 @@ final class BulkStatement {
         sqlite3_reset(handle)
     }
 
+    /// Rows the last completed insert, update or delete on this connection changed.
+    var changes: Int { connection.map { Int(sqlite3_changes($0)) } ?? 0 }
+
     /// Runs a statement whose first result column is an integer (`RETURNING key`) and returns it.
     @inline(__always)
     func executeReturningInt64() throws -> Int64 {

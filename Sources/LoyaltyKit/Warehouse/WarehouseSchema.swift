@@ -26,6 +26,7 @@ enum WarehouseSchema {
             try ContactSchema.create(db, phoneRules: phoneRules)
             try OffersSchema.openChannels(db)
         })
+        migrator.registerMigration("v5-aggregates", migrate: { db in try AggregateSchema.create(db) })
         return migrator
     }
 }

@@ -54,6 +54,8 @@ public struct IngestStage: Stage {
             summary.append("contact issues: \(issues.emails) email, \(issues.phones) phone address(es) not valid, with reasons, in "
                 + (context.settings.outputDirectory as NSString).appendingPathComponent(ContactIssues.fileName))
         }
+        // The loads' lines reach the aggregates now, so the night's later stages read them current.
+        try context.maintainAggregates()
         return StageReport(rowsWritten: reports.reduce(0) { $0 + $1.rowsLoaded }, summary: summary, inputs: reports)
     }
 

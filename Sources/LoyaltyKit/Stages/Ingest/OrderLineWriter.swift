@@ -25,6 +25,12 @@ final class OrderLineWriter {
     private let insertLines: BatchInsert<LineRow>
     private let upsertLine: BulkStatement
     private let insertCustomer: BulkStatement
+    /// The aggregation layer's trail: an order already aggregated that this load changes is marked
+    /// pending, with its lines as they were, the first time a load touches it.
+    private let markPending: BulkStatement
+    private let keepReplacedLines: BulkStatement
+    private let alignLineCustomers: BulkStatement
+    private let aggregatedBelow: Int64
     private var newCustomerKeys: [Int64] = []
     private var orderKeys: [Int64] = []
     /// Orders with a key above this were created by this load, so none of their lines exist yet
@@ -65,6 +71,16 @@ final class OrderLineWriter {
                 bonus_earned_minor = excluded.bonus_earned_minor, bonus_spent_minor = excluded.bonus_spent_minor
             """)
         insertCustomer = try BulkStatement(db, sql: "INSERT INTO customer (customer_id) VALUES (?) RETURNING customer_key")
+        markPending = try BulkStatement(db, sql: "INSERT OR IGNORE INTO aggregate_pending_order (order_key) VALUES (?)")
+        keepReplacedLines = try BulkStatement(db, sql: """
+            INSERT INTO aggregate_replaced_line (order_key, product_key, line_no, customer_key, ordered_at, quantity, amount_minor,
+                bonus_earned_minor, bonus_spent_minor)
+            SELECT order_key, product_key, line_no, customer_key, ordered_at, quantity, amount_minor, bonus_earned_minor, bonus_spent_minor
+            FROM order_line WHERE order_key = ?
+            """)
+        // An order belongs to one customer: lines the delivery did not repeat follow the order.
+        alignLineCustomers = try BulkStatement(db, sql: "UPDATE order_line SET customer_key = ? WHERE order_key = ? AND customer_key IS NOT ?")
+        aggregatedBelow = try Int64.fetchOne(db, sql: "SELECT new_orders_from FROM aggregate_state WHERE id = 1") ?? 0
         lastKeyBeforeLoad = try Int64.fetchOne(db, sql: "SELECT MAX(order_key) FROM sales_order") ?? 0
         nextOrderKey = lastKeyBeforeLoad + 1
     }
@@ -77,6 +93,18 @@ final class OrderLineWriter {
         for order in batch.orders {
             findOrder.bind(1, order.orderId)
             if let existing = try findOrder.queryInt64() {
+                if existing < aggregatedBelow {
+                    markPending.bind(1, existing)
+                    try markPending.execute()
+                    if markPending.changes > 0 {
+                        keepReplacedLines.bind(1, existing)
+                        try keepReplacedLines.execute()
+                    }
+                }
+                alignLineCustomers.bind(1, key(of: order.customer))
+                alignLineCustomers.bind(2, existing)
+                alignLineCustomers.bind(3, key(of: order.customer))
+                try alignLineCustomers.execute()
                 updateOrder.bind(1, key(of: order.customer))
                 updateOrder.bind(2, order.orderedAt)
                 updateOrder.bind(3, order.storeId)

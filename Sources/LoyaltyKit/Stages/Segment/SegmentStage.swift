@@ -5,7 +5,7 @@ import GRDB
 /// customer as of `as_of`; keeps membership per `as_of` and reports migration since the previous one.
 public struct SegmentStage: Stage {
     public let name = "segment"
-    public let reads = ["customer", "order_line"]
+    public let reads = ["customer", "agg_customer"]
     public let owns = ["customer_rfm", "segment_membership", "segment_threshold", "cluster_profile", "segment_migration"]
     public let checks: [TableCheck] = [
         .holds("customer_rfm", "(frequency >= 1) = (r_score IS NOT NULL AND f_score IS NOT NULL AND m_score IS NOT NULL)",
@@ -20,20 +20,17 @@ public struct SegmentStage: Stage {
         let config = context.config.segment
         let asOf = context.asOf
         let asOfText = context.settings.asOfText
-        let until = context.clock.startOfDay(asOf + 1)
-        let from = config.lookbackDays.map { context.clock.startOfDay(asOf - Int64($0) + 1) }
+        try context.maintainAggregates()
 
-        let (known, maxKey) = try context.warehouse.database.read { db -> ([(key: Int64, id: String)], Int) in
+        let (known, aggregates) = try context.warehouse.database.read { db -> ([(key: Int64, id: String)], CustomerAggregates) in
             var known: [(key: Int64, id: String)] = []
             try RowScan.forEach(db, sql: "SELECT customer_key, customer_id FROM customer ORDER BY customer_id") { row in
                 known.append((row.int64(0), row.text(1)))
             }
-            return (known, try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0)
+            let maxKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0
+            return (known, try CustomerAggregates.load(db, maxCustomerKey: maxKey))
         }
-        context.phaseDone("read \(known.count) customers")
-        let aggregates = try CustomerAggregates.load(context.warehouse, from: from, until: until, maxCustomerKey: maxKey,
-                                                     timezone: context.config.timezone)
-        context.phaseDone("aggregated purchases")
+        context.phaseDone("read \(known.count) customers and their purchase aggregates")
         let result = CustomerSegmentation.compute(
             known: known, aggregates: aggregates, asOf: asOf, lookbackDays: config.lookbackDays, config: config,
             seed: context.config.seed, clock: context.clock)

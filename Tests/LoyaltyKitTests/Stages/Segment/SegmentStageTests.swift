@@ -159,23 +159,3 @@ import Testing
         #expect(customers["C6"]?["r_score"] == "5")
     }
 }
-
-@Suite struct CustomerAggregatesTests {
-    /// The two-connection scan must give exactly what one scan gives (it is only used on large
-    /// warehouses, so force it here on the demo delivery).
-    @Test func splitScanEqualsSingleScan() throws {
-        let root = try temporaryFolder()
-        try runPipeline(input: fixture("demo"), root: root, selection: .only("ingest"))
-        let warehouse = try Warehouse(path: root + "/warehouse.sqlite")
-        let maxKey = try scalar(warehouse, "SELECT MAX(customer_key) FROM customer")
-        let until = (CivilDate.days(year: 2026, month: 11, day: 22)) * 86_400
-        let single = try CustomerAggregates.load(warehouse, from: nil, until: until, maxCustomerKey: maxKey, timezone: "UTC", splitAbove: .max)
-        let split = try CustomerAggregates.load(warehouse, from: nil, until: until, maxCustomerKey: maxKey, timezone: "UTC", splitAbove: 0)
-        #expect(split.frequency == single.frequency)
-        #expect(split.monetaryMinor == single.monetaryMinor)
-        #expect(split.firstPurchaseAt == single.firstPurchaseAt)
-        #expect(split.lastPurchaseAt == single.lastPurchaseAt)
-        #expect(split.activeDays == single.activeDays)
-        #expect(single.frequency.reduce(0) { $0 + Int($1) } > 2_000)
-    }
-}

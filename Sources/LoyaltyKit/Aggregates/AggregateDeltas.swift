@@ -1,0 +1,145 @@
+import GRDB
+
+/// Changes to the additive aggregates (products, product months, product pairs, gaps, the
+/// window total), summed over orders and customer × product rows that leave (sign −1) or enter
+/// (sign +1) them, then applied in one upsert per row. Integer sums: the result does not depend
+/// on the order in which changes arrive, so maintained tables equal the reference exactly.
+struct AggregateDeltas {
+    struct ProductChange {
+        var lines = 0, units: Int64 = 0, revenueMinor: Int64 = 0, orders = 0, buyers = 0, repeatBuyers = 0
+        var isZero: Bool { lines == 0 && units == 0 && revenueMinor == 0 && orders == 0 && buyers == 0 && repeatBuyers == 0 }
+    }
+
+    struct MonthChange {
+        var lines = 0, units: Int64 = 0, revenueMinor: Int64 = 0
+    }
+
+    struct TotalChange {
+        var orders = 0, paidOrders = 0, baskets = 0
+        var revenueMinor: Int64 = 0, bonusEarnedMinor: Int64 = 0, bonusSpentMinor: Int64 = 0
+    }
+
+    /// One line of an order, as the contribution needs it.
+    struct Line {
+        let product: Int64
+        let quantity: Int64
+        let amountMinor: Int64
+        let bonusEarnedMinor: Int64
+        let bonusSpentMinor: Int64
+    }
+
+    var products: [Int64: ProductChange] = [:]
+    /// Keyed by product << 20 | month (months since year 0 stay below 2^20 until year 87,000).
+    var months: [Int64: MonthChange] = [:]
+    /// Keyed by smaller product key << 32 | larger.
+    var pairs: [Int64: Int] = [:]
+    /// Keyed by product << 32 | gap days.
+    var gaps: [Int64: Int] = [:]
+    var total = TotalChange()
+    private var bought: [Int64] = []
+
+    /// Adds (sign +1) or takes out (−1) one order's lines, placed on local `day`.
+    mutating func add(order lines: [Line], day: Int64, sign: Int) {
+        let month = Int64(CivilDate.month(ofDay: day))
+        var net: Int64 = 0
+        bought.removeAll(keepingCapacity: true)
+        let s64 = Int64(sign)
+        for line in lines {
+            net += line.amountMinor
+            total.bonusEarnedMinor += s64 * line.bonusEarnedMinor
+            total.bonusSpentMinor += s64 * line.bonusSpentMinor
+            products[line.product, default: ProductChange()].lines += sign
+            products[line.product]!.units += s64 * line.quantity
+            products[line.product]!.revenueMinor += s64 * line.amountMinor
+            let key = line.product << 20 | month
+            months[key, default: MonthChange()].lines += sign
+            months[key]!.units += s64 * line.quantity
+            months[key]!.revenueMinor += s64 * line.amountMinor
+            if line.quantity > 0 { bought.append(line.product) }
+        }
+        bought.sort()
+        var distinct = 0
+        for index in bought.indices where index == 0 || bought[index] != bought[index - 1] {
+            bought[distinct] = bought[index]
+            distinct += 1
+        }
+        for a in 0..<distinct {
+            products[bought[a]]!.orders += sign
+            for b in (a + 1)..<max(distinct, a + 1) { pairs[bought[a] << 32 | bought[b], default: 0] += sign }
+        }
+        total.orders += sign
+        if net > 0 { total.paidOrders += sign }
+        if distinct > 0 { total.baskets += sign }
+        total.revenueMinor += s64 * net
+    }
+
+    /// Adds or takes out one customer × product row: a buyer, maybe a repeat buyer, and its gaps.
+    mutating func add(customerProduct product: Int64, days: [Int64], sign: Int) {
+        products[product, default: ProductChange()].buyers += sign
+        if days.count >= 2 { products[product]!.repeatBuyers += sign }
+        for index in days.indices.dropFirst() { gaps[product << 32 | (days[index] - days[index - 1]), default: 0] += sign }
+    }
+
+    /// Writes the changes and drops rows left with nothing in them.
+    func apply(_ db: Database) throws {
+        let product = try BulkStatement(db, sql: """
+            INSERT INTO agg_product (product_key, lines, units, revenue_minor, orders, buyers, repeat_buyers) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (product_key) DO UPDATE SET lines = lines + excluded.lines, units = units + excluded.units,
+                revenue_minor = revenue_minor + excluded.revenue_minor, orders = orders + excluded.orders,
+                buyers = buyers + excluded.buyers, repeat_buyers = repeat_buyers + excluded.repeat_buyers
+            """)
+        for (key, change) in products where !change.isZero {
+            product.bind(1, key)
+            product.bind(2, Int64(change.lines))
+            product.bind(3, change.units)
+            product.bind(4, change.revenueMinor)
+            product.bind(5, Int64(change.orders))
+            product.bind(6, Int64(change.buyers))
+            product.bind(7, Int64(change.repeatBuyers))
+            try product.execute()
+        }
+        let month = try BulkStatement(db, sql: """
+            INSERT INTO agg_product_month (product_key, month, lines, units, revenue_minor) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (product_key, month) DO UPDATE SET lines = lines + excluded.lines, units = units + excluded.units,
+                revenue_minor = revenue_minor + excluded.revenue_minor
+            """)
+        for (key, change) in months where change.lines != 0 || change.units != 0 || change.revenueMinor != 0 {
+            month.bind(1, key >> 20)
+            month.bind(2, key & 0xF_FFFF)
+            month.bind(3, Int64(change.lines))
+            month.bind(4, change.units)
+            month.bind(5, change.revenueMinor)
+            try month.execute()
+        }
+        for (table, columns, changes) in [("agg_product_pair", ("product_a_key", "product_b_key", "orders"), pairs),
+                                          ("agg_product_gap", ("product_key", "gap_days", "gaps"), gaps)] {
+            let upsert = try BulkStatement(db, sql: """
+                INSERT INTO \(table) (\(columns.0), \(columns.1), \(columns.2)) VALUES (?, ?, ?)
+                ON CONFLICT (\(columns.0), \(columns.1)) DO UPDATE SET \(columns.2) = \(columns.2) + excluded.\(columns.2)
+                """)
+            for (key, change) in changes where change != 0 {
+                upsert.bind(1, key >> 32)
+                upsert.bind(2, key & 0xFFFF_FFFF)
+                upsert.bind(3, Int64(change))
+                try upsert.execute()
+            }
+        }
+        try db.execute(sql: """
+            DELETE FROM agg_product WHERE lines = 0;
+            DELETE FROM agg_product_month WHERE lines = 0;
+            DELETE FROM agg_product_pair WHERE orders = 0;
+            DELETE FROM agg_product_gap WHERE gaps = 0;
+            INSERT INTO agg_total (id, orders, paid_orders, baskets, revenue_minor, bonus_earned_minor, bonus_spent_minor)
+            VALUES (1, 0, 0, 0, 0, 0, 0) ON CONFLICT (id) DO NOTHING;
+            """)
+        try db.execute(sql: """
+            UPDATE agg_total SET orders = orders + ?, paid_orders = paid_orders + ?, baskets = baskets + ?, revenue_minor = revenue_minor + ?,
+                bonus_earned_minor = bonus_earned_minor + ?, bonus_spent_minor = bonus_spent_minor + ?
+            """, arguments: [total.orders, total.paidOrders, total.baskets, total.revenueMinor, total.bonusEarnedMinor, total.bonusSpentMinor])
+    }
+
+    /// Day numbers of `agg_customer_product.days`.
+    static func days(_ text: String) -> [Int64] {
+        text.split(separator: " ").compactMap { Int64($0) }
+    }
+}
