@@ -71,8 +71,9 @@ import Testing
 
         /// Writes night `night`'s delivery (with the catalog) into `folder`.
         func write(night: Int, to folder: String) throws {
+            try LoyaltyKitTests.write("category_id,parent_id,name\nFOOD,,Food\nHOME,,Home\n", to: folder + "/categories.csv")
             var products = "product_id,name,category_id,price\n"
-            for product in 0..<8 { products += "P\(product),Product \(product),,\(product + 1).00\n" }
+            for product in 0..<8 { products += "P\(product),Product \(product),\(product % 3 == 0 ? "HOME" : "FOOD"),\(product + 1).00\n" }
             try LoyaltyKitTests.write(products, to: folder + "/products.csv")
             var rows = "order_id,customer_id,ordered_at,product_id,quantity,unit_price\n"
             for (id, order) in deliveries[night] ?? [] {
@@ -90,10 +91,17 @@ import Testing
         (table.name, table.columns.prefix(table.keyColumns).joined(separator: ", "))
     }
 
+    /// The stages whose outputs depend only on the data (not on earlier runs' decisions), and their files.
+    static let figureStages = ["enrich", "segment", "pairs"]
+    static let figureFiles = ["product_facts.csv", "category_seasonality.csv", "customers_rfm.csv", "segments.csv", "clusters.csv",
+                              "product_pairs.csv", "category_pairs.csv", "product_partners.csv"]
+
     static func pipeline(root: String, lookbackDays: Int?) throws -> String {
         let path = root + "/pipeline.yml"
         try write("""
             timezone: Europe/Berlin
+            pairs:
+              min_count: 1
             segment:
               k: 2
               lookback_days: \(lookbackDays.map(String.init) ?? "null")
@@ -112,7 +120,9 @@ import Testing
                 try history.write(night: night, to: folder)
                 try runPipeline(input: folder, root: nightly, asOf: asOf, pipeline: pipeline, selection: .only("ingest"))
             }
-            try runPipeline(input: nightly, root: nightly, asOf: asOf, pipeline: pipeline, selection: .only("segment"))
+            for stage in Self.figureStages {
+                try runPipeline(input: nightly, root: nightly, asOf: asOf, pipeline: pipeline, selection: .only(stage))
+            }
             let warehouse = try Warehouse(path: nightly + "/warehouse.sqlite")
             let verified = try #require(try AggregateVerification.run(warehouse))
             #expect(verified.differences == [], "seed \(seed), night \(night)")
@@ -125,7 +135,9 @@ import Testing
             try history.write(night: night, to: folder)
             try runPipeline(input: folder, root: atOnce, asOf: lastAsOf, pipeline: pipeline, selection: .only("ingest"))
         }
-        try runPipeline(input: atOnce, root: atOnce, asOf: lastAsOf, pipeline: pipeline, selection: .only("segment"))
+        for stage in Self.figureStages {
+            try runPipeline(input: atOnce, root: atOnce, asOf: lastAsOf, pipeline: pipeline, selection: .only(stage))
+        }
 
         let fed = try Warehouse(path: nightly + "/warehouse.sqlite"), fresh = try Warehouse(path: atOnce + "/warehouse.sqlite")
         #expect(try scalar(fed, "SELECT COUNT(*) FROM order_line") > 20)
@@ -133,10 +145,11 @@ import Testing
         for (table, key) in Self.aggregateTables {
             #expect(try tableDigest(fed, table, orderBy: key) == tableDigest(fresh, table, orderBy: key), "seed \(seed): \(table)")
         }
-        for file in ["customers_rfm.csv", "segments.csv"] {
+        for file in Self.figureFiles {
             let a = try String(contentsOfFile: nightly + "/out/\(file)", encoding: .utf8)
             let b = try String(contentsOfFile: atOnce + "/out/\(file)", encoding: .utf8)
             #expect(a == b, "seed \(seed): \(file)")
+            #expect(a.split(separator: "\n").count > 1, "seed \(seed): \(file) has rows")
         }
         let window = try AggregateMaintenance.stateWindow(fed)
         let rebuilt = try AggregateMaintenance(window: try #require(window), timezone: "Europe/Berlin").rebuild(fed)

@@ -3,10 +3,11 @@ import GRDB
 
 /// Enrich: flattens the category tree, profiles products (category path, tags, season,
 /// replenishment attribute, premium) and computes product facts and category seasonality as of
-/// `as_of`. Order lines get all of it through the `order_line_enriched` view.
+/// `as_of` from the aggregates of the figures window. Order lines get all of it through the
+/// `order_line_enriched` view.
 public struct EnrichStage: Stage {
     public let name = "enrich"
-    public let reads = ["category", "product", "product_attribute", "order_line"]
+    public let reads = ["category", "product", "product_attribute", "agg_product", "agg_product_month", "agg_product_gap"]
     public let owns = ["category_ancestor", "category_path", "product_profile", "product_fact", "category_seasonality"]
     public let checks: [TableCheck] = [
         .holds("product_fact", "bestseller_rank IS NULL OR bestseller_rank >= 1", describe: "product_key"),
@@ -20,7 +21,7 @@ public struct EnrichStage: Stage {
         let config = context.config.enrich
         let asOf = context.asOf
         let asOfText = context.settings.asOfText
-        let until = context.clock.startOfDay(asOf + 1)
+        try context.maintainAggregates()
         let (categories, products, attributes, sales) = try context.warehouse.database.read { db in
             var categories: [Int64: (id: String, name: String, parent: Int64?)] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT category_key, category_id, name, parent_key FROM category") {
@@ -35,7 +36,7 @@ public struct EnrichStage: Stage {
                     replenishDaysAttribute: attributes[key]?.replenishDays))
             }
             let maxProduct = try Int.fetchOne(db, sql: "SELECT MAX(product_key) FROM product") ?? 0
-            let sales = try ProductSales.load(db, until: until, maxProductKey: maxProduct, clock: context.clock)
+            let sales = try ProductSales.load(db, maxProductKey: maxProduct)
             return (categories, products, attributes, sales)
         }
         let paths = CategoryPaths(categories: categories)

@@ -40,28 +40,6 @@ struct ProductFacts {
     ///   - minRepeats: the observed cycle needs at least this many repeat gaps.
     static func compute(products: [Product], sales: ProductSales, asOf: Int64, newDays: Int, minRepeats: Int) -> ProductFacts {
         var facts: [Int64: Fact] = [:]
-        var gaps: [Int32: [Int32]] = [:]
-        // Occasions are sorted by product, customer, day: walk each (product, customer) run.
-        var buyers: [Int32: Int] = [:], repeatBuyers: [Int32: Int] = [:]
-        var index = 0
-        let occasions = sales.occasions
-        while index < occasions.count {
-            let product = occasions[index].product, customer = occasions[index].customer
-            var days = 0
-            var previousDay: Int32 = .min
-            while index < occasions.count && occasions[index].product == product && occasions[index].customer == customer {
-                let day = occasions[index].day
-                if day != previousDay {
-                    if previousDay != .min { gaps[product, default: []].append(day - previousDay) }
-                    days += 1
-                    previousDay = day
-                }
-                index += 1
-            }
-            buyers[product, default: 0] += 1
-            if days >= 2 { repeatBuyers[product, default: 0] += 1 }
-        }
-
         for product in products {
             let p = Int(product.key)
             var fact = Fact()
@@ -69,16 +47,16 @@ struct ProductFacts {
                 fact.units = sales.units[p]
                 fact.revenueMinor = sales.revenueMinor[p]
                 fact.orders = sales.orders[p]
+                fact.buyers = sales.buyers[p]
+                fact.repeatBuyers = sales.repeatBuyers[p]
             }
-            fact.buyers = buyers[Int32(p)] ?? 0
-            fact.repeatBuyers = repeatBuyers[Int32(p)] ?? 0
             fact.repeatRate = fact.buyers > 0 ? Double(fact.repeatBuyers) / Double(fact.buyers) : nil
             if let launched = product.launchedOn { fact.isNew = launched <= asOf && asOf - launched < Int64(newDays) }
             if let attribute = product.replenishDaysAttribute {
                 fact.replenishDays = Double(attribute)
                 fact.replenishSource = "attribute"
-            } else if let observed = gaps[Int32(p)], observed.count >= minRepeats {
-                fact.replenishDays = Quantiles.median(observed)
+            } else if p < sales.gaps.count, let observed = ProductSales.medianGap(sales.gaps[p]), observed.count >= minRepeats {
+                fact.replenishDays = observed.median
                 fact.replenishSource = "observed"
             }
             facts[product.key] = fact
@@ -106,8 +84,8 @@ struct ProductFacts {
     /// Per category and calendar month: (revenue in that month / times the month occurs in the
     /// period) / (revenue / months in the period). 1 = an average month, 2 = twice as strong.
     static func seasonality(products: [Product], sales: ProductSales, asOf: Int64) -> [Seasonality] {
-        guard let firstDay = sales.firstDay, firstDay <= asOf else { return [] }
-        let first = CivilDate.civil(firstDay), last = CivilDate.civil(asOf)
+        guard let firstMonth = sales.firstMonth, firstMonth <= CivilDate.month(ofDay: asOf) else { return [] }
+        let first = (year: firstMonth / 12, month: firstMonth % 12 + 1), last = CivilDate.civil(asOf)
         var occurrences = [Int](repeating: 0, count: 12)
         var year = first.year, month = first.month
         while (year, month) <= (last.year, last.month) {

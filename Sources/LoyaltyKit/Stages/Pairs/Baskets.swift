@@ -53,22 +53,37 @@ struct Baskets {
     }
 }
 
-/// The events of the customer scope: (customer, local day, product rank) of every line with a
-/// positive quantity and a customer, up to `as_of`.
+/// The events of the customer scope: (customer, local day, product rank) of every purchase day of
+/// a product by a customer in the figures window, from `agg_customer_product`.
 enum CustomerPurchases {
-    static func load(_ warehouse: Warehouse, from: Int64?, until: Int64, rankOfProduct: [Int32], timezone: String) throws -> [WindowedPairCounter.Event] {
-        let parts = try ParallelOrderScan.run(warehouse) { db, firstOrder, lastOrder -> [WindowedPairCounter.Event] in
-            let clock = try ZoneClock(identifier: timezone)
-            var events: [WindowedPairCounter.Event] = []
-            try RowScan.forEach(db, sql: """
-                SELECT customer_key, ordered_at, product_key FROM order_line
-                WHERE order_key BETWEEN ? AND ? AND quantity > 0 AND customer_key IS NOT NULL AND ordered_at >= ? AND ordered_at < ?
-                """, arguments: [firstOrder, lastOrder, from ?? Int64.min, until]) { row in
-                let day = clock.localDay(utcSeconds: row.int64(1))
-                events.append(WindowedPairCounter.Event(Int32(row.int64(0)), Int32(day), rankOfProduct[Int(row.int64(2))]))
-            }
-            return events
+    static func load(_ db: Database, rankOfProduct: [Int32]) throws -> [WindowedPairCounter.Event] {
+        var events: [WindowedPairCounter.Event] = []
+        try RowScan.forEach(db, sql: "SELECT customer_key, product_key, days FROM agg_customer_product") { row in
+            let customer = Int32(row.int64(0)), rank = rankOfProduct[Int(row.int64(1))]
+            for day in AggregateDeltas.days(row.text(2)) { events.append(WindowedPairCounter.Event(customer, Int32(day), rank)) }
         }
-        return parts.flatMap { $0 }
+        return events
+    }
+}
+
+/// The product counts of the order scope, from the aggregation layer: baskets in the window
+/// (`agg_total`), baskets holding each product (`agg_product.orders`) and every pair with at
+/// least `minCount` baskets (`agg_product_pair`), as `PairCounter` gives them.
+enum ProductPairCounts {
+    static func load(_ db: Database, rankOfProduct: [Int32], products: Int, minCount: Int) throws -> PairCounter.Counts {
+        let baskets = try Int.fetchOne(db, sql: "SELECT baskets FROM agg_total") ?? 0
+        var itemCounts = [Int](repeating: 0, count: products)
+        try RowScan.forEach(db, sql: "SELECT product_key, orders FROM agg_product WHERE orders > 0") { row in
+            let rank = rankOfProduct[Int(row.int64(0))]
+            if rank >= 0 { itemCounts[Int(rank)] = Int(row.int64(1)) }
+        }
+        var pairs: [PairCounter.Pair] = []
+        try RowScan.forEach(db, sql: "SELECT product_a_key, product_b_key, orders FROM agg_product_pair WHERE orders >= ?",
+                            arguments: [Int64(max(minCount, 1))]) { row in
+            let a = rankOfProduct[Int(row.int64(0))], b = rankOfProduct[Int(row.int64(1))]
+            pairs.append(PairCounter.Pair(a: min(a, b), b: max(a, b), count: Int(row.int64(2))))
+        }
+        pairs.sort { ($0.a, $0.b) < ($1.a, $1.b) }
+        return PairCounter.Counts(baskets: baskets, itemCounts: itemCounts, pairs: pairs)
     }
 }

@@ -25,9 +25,9 @@ public struct PairsStage: Stage {
     public func run(_ context: StageContext) throws -> StageReport {
         let config = context.config.pairs
         let asOfText = context.settings.asOfText
-        let until = context.clock.startOfDay(context.asOf + 1)
+        try context.maintainAggregates()
         // The contract's figures window (segment.lookback_days) applies to baskets too.
-        let from = context.config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
+        let window = context.figuresWindow
         let (products, categories, productCategory) = try context.warehouse.database.read { db in
             try Self.readCatalog(db, level: config.categoryLevel)
         }
@@ -36,22 +36,28 @@ public struct PairsStage: Stage {
         let productCounts: PairCounter.Counts, categoryCounts: PairCounter.Counts
         switch config.scope {
         case .order:
-            let baskets = try Baskets.load(context.warehouse, from: from, until: until, rankOfProduct: rankOfProduct)
-            context.phaseDone("read \(baskets.offsets.count - 1) baskets")
-            // Categories are counted on a second core while the products' serial passes leave it idle.
+            // Products come counted from the aggregates; categories (their level is the pairs
+            // stage's setting) are counted from the window's baskets on a second core meanwhile.
             var categoryResult: PairCounter.Counts?
             let categoryCounting = WorkerThread(name: "category-pairs") {
+                let baskets = try Baskets.load(context.warehouse, from: window.from, until: window.until, rankOfProduct: rankOfProduct)
                 let categoryBaskets = baskets.mapped(productCategory)
                 categoryResult = PairCounter.count(offsets: categoryBaskets.offsets, items: categoryBaskets.items,
                                                    itemCount: categories.keys.count, minCount: config.minCount)
             }
-            productCounts = PairCounter.count(offsets: baskets.offsets, items: baskets.items, itemCount: products.keys.count,
-                                              minCount: config.minCount)
+            do {
+                productCounts = try context.warehouse.database.read { db in
+                    try ProductPairCounts.load(db, rankOfProduct: rankOfProduct, products: products.keys.count, minCount: config.minCount)
+                }
+            } catch {
+                categoryCounting.join()
+                throw error
+            }
+            context.phaseDone("read \(productCounts.baskets) baskets' product pairs")
             try categoryCounting.result()
             categoryCounts = categoryResult!
         case .customer:
-            let events = try CustomerPurchases.load(context.warehouse, from: from, until: until, rankOfProduct: rankOfProduct,
-                                                    timezone: context.config.timezone)
+            let events = try context.warehouse.database.read { db in try CustomerPurchases.load(db, rankOfProduct: rankOfProduct) }
             context.phaseDone("read \(events.count) purchases")
             productCounts = WindowedPairCounter.count(events: events, windowDays: config.windowDays, itemCount: products.keys.count,
                                                       minCount: config.minCount)
