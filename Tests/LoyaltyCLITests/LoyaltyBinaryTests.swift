@@ -85,6 +85,29 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder + "/out/manifest.json"))
     }
 
+    /// verify finds a tampered aggregate (exit 1, naming the table and the row), rebuild repairs it.
+    @Test func verifyListsADifferenceAndRebuildRepairsIt() throws {
+        let folder = try temporaryFolder()
+        let common = ["--as-of", "2026-11-21", "--warehouse", folder + "/w.sqlite", "--out", folder + "/out"]
+        #expect(try run(["ingest", "--input", Self.packageRoot + "/fixtures/cases/contract"] + common).status == 0)
+        let clean = try run(["verify"] + common)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.contains("all 8 tables equal their reference definitions"))
+        let tamper = Process()
+        tamper.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        tamper.arguments = ["python3", "-c", "import sqlite3; db = sqlite3.connect('\(folder)/w.sqlite'); db.execute('UPDATE agg_customer SET net_minor = net_minor + 1'); db.commit()"]
+        try tamper.run()
+        tamper.waitUntilExit()
+        let broken = try run(["verify"] + common)
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("agg_customer:"))
+        #expect(broken.stdout.contains("maintained: customer_key="))
+        let rebuilt = try run(["rebuild"] + common)
+        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        #expect(rebuilt.stdout.contains("aggregates rebuilt from"))
+        #expect(try run(["verify"] + common).status == 0)
+    }
+
     @Test func anUnreadableFileFailsTheRunWithOneAndSaysWhichFile() throws {
         let folder = try temporaryFolder()
         try FileManager.default.createDirectory(atPath: folder + "/in", withIntermediateDirectories: true)

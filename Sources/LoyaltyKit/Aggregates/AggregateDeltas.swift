@@ -117,18 +117,23 @@ struct AggregateDeltas {
                 INSERT INTO \(table) (\(columns.0), \(columns.1), \(columns.2)) VALUES (?, ?, ?)
                 ON CONFLICT (\(columns.0), \(columns.1)) DO UPDATE SET \(columns.2) = \(columns.2) + excluded.\(columns.2)
                 """)
+            // Only a row that lost something can be left empty: those are looked up by key, not
+            // found by scanning tables of millions of rows.
+            let dropEmpty = try BulkStatement(db, sql: "DELETE FROM \(table) WHERE \(columns.0) = ? AND \(columns.1) = ? AND \(columns.2) = 0")
             for (key, change) in changes where change != 0 {
                 upsert.bind(1, key >> 32)
                 upsert.bind(2, key & 0xFFFF_FFFF)
                 upsert.bind(3, Int64(change))
                 try upsert.execute()
+                guard change < 0 else { continue }
+                dropEmpty.bind(1, key >> 32)
+                dropEmpty.bind(2, key & 0xFFFF_FFFF)
+                try dropEmpty.execute()
             }
         }
         try db.execute(sql: """
             DELETE FROM agg_product WHERE lines = 0;
             DELETE FROM agg_product_month WHERE lines = 0;
-            DELETE FROM agg_product_pair WHERE orders = 0;
-            DELETE FROM agg_product_gap WHERE gaps = 0;
             INSERT INTO agg_total (id, orders, paid_orders, baskets, revenue_minor, bonus_earned_minor, bonus_spent_minor)
             VALUES (1, 0, 0, 0, 0, 0, 0) ON CONFLICT (id) DO NOTHING;
             """)
