@@ -168,21 +168,7 @@ public struct AggregateMaintenance {
 
     private func rebuild(_ db: Database) throws -> Report {
         let lastOrder = try Int64.fetchOne(db, sql: "SELECT MAX(order_key) FROM sales_order") ?? 0
-        for table in AggregateDefinitions.tables { try db.execute(sql: "DELETE FROM \(table.name)") }
-        try db.execute(sql: """
-            INSERT INTO agg_order (\(AggregateDefinitions.orderColumns.joined(separator: ", ")))
-            \(AggregateDefinitions.orders(where: nil))
-            """)
-        try insertCustomers(db, customersIn: nil)
-        var deltas = AggregateDeltas()
-        try Self.forEachOrder(db, sql: """
-            SELECT o.order_key, o.day, l.product_key, l.quantity, l.amount_minor, COALESCE(l.bonus_earned_minor, 0), COALESCE(l.bonus_spent_minor, 0)
-            FROM agg_order o JOIN order_line l ON l.order_key = o.order_key
-            WHERE \(window.sql("o.ordered_at"))
-            ORDER BY 1
-            """) { lines, day in deltas.add(order: lines, day: day, sign: 1) }
-        try Self.forEachCustomerProduct(db, where: nil) { product, days in deltas.add(customerProduct: product, days: days, sign: 1) }
-        try deltas.apply(db)
+        try AggregateRebuild(window: window, clock: try ZoneClock(identifier: timezone)).run(db)
         let orders = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_order") ?? 0
         let customers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_customer") ?? 0
         try finish(db, lastOrder: lastOrder)

@@ -75,6 +75,9 @@ import Testing
             var products = "product_id,name,category_id,price\n"
             for product in 0..<8 { products += "P\(product),Product \(product),\(product % 3 == 0 ? "HOME" : "FOOD"),\(product + 1).00\n" }
             try LoyaltyKitTests.write(products, to: folder + "/products.csv")
+            var customers = "customer_id,email,consent_email\n"
+            for customer in 0..<10 { customers += "C\(customer),c\(customer)@example.com,true\n" }
+            try LoyaltyKitTests.write(customers, to: folder + "/customers.csv")
             var rows = "order_id,customer_id,ordered_at,product_id,quantity,unit_price\n"
             for (id, order) in deliveries[night] ?? [] {
                 let at = CivilDate.format(Self.firstDay + Int64(order.day)) + " \(order.hour < 10 ? "0" : "")\(order.hour):30:00"
@@ -152,6 +155,14 @@ import Testing
             #expect(a.split(separator: "\n").count > 1, "seed \(seed): \(file) has rows")
         }
         let window = try AggregateMaintenance.stateWindow(fed)
+        // Offers depend on earlier nights' offers (cool-down, caps): compared on a night both
+        // warehouses make their first offers.
+        for root in [nightly, atOnce] {
+            try runPipeline(input: root, root: root, asOf: lastAsOf, pipeline: pipeline, selection: .only("offers"))
+        }
+        let offersA = try String(contentsOfFile: nightly + "/out/offers.csv", encoding: .utf8)
+        #expect(offersA == (try String(contentsOfFile: atOnce + "/out/offers.csv", encoding: .utf8)), "seed \(seed): offers.csv")
+        #expect(offersA.split(separator: "\n").count > 1, "seed \(seed): offers.csv has rows")
         let rebuilt = try AggregateMaintenance(window: try #require(window), timezone: "Europe/Berlin").rebuild(fed)
         #expect(rebuilt.rebuilt)
         for (table, key) in Self.aggregateTables {

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// What each customer bought, product by product: the one heavy aggregation of the offers stage,
-/// kept behind this seam (order lines in → per-customer product histories out).
+/// What each customer bought, product by product, in the figures window: read from the
+/// aggregation layer's `agg_customer_product` (its meaning is `AggregateDefinitions.customerProducts`).
 ///
 /// Purchases are lines with a positive quantity and a customer. A product's "orders" are the
 /// distinct local days the customer bought it (two lines on one day are one purchase occasion).
@@ -30,77 +30,128 @@ struct CustomerHistory {
         let affinity: Double
     }
 
-    /// Purchases grouped by customer key: customer k's are `purchases[starts[k] ..< starts[k + 1]]`.
-    private(set) var purchases: [Purchase]
-    private(set) var starts: [Int]
-
-    init(purchases unsorted: [Purchase], maxCustomerKey: Int) {
-        self.init(parts: [unsorted], maxCustomerKey: maxCustomerKey)
+    /// One customer's figures for one product as the aggregates keep them.
+    struct Bought {
+        let product: Int32
+        let units: Int
+        let spentMinor: Int64
+        /// The purchase days are `days[firstDay ..< firstDay + dayCount]`, ascending.
+        let firstDay: Int
+        let dayCount: Int
     }
 
-    /// - Parameter parts: purchases in any order, in several arrays (the halves of a parallel scan).
-    init(parts: [[Purchase]], maxCustomerKey: Int) {
-        (purchases, starts) = KeyGrouping.group(parts, maxKey: maxCustomerKey) { Int($0.customer) }
+    /// Grouped by customer key: customer k's products are `bought[starts[k] ..< starts[k + 1]]`.
+    private(set) var bought: [Bought] = []
+    private(set) var starts: [Int]
+    private var days: [Int32] = []
+
+    private init(maxCustomerKey: Int) {
+        starts = [Int](repeating: 0, count: maxCustomerKey + 2)
+    }
+
+    /// From single purchases (tests): grouped by customer, product and day.
+    init(purchases unsorted: [Purchase], maxCustomerKey: Int) {
+        self.init(maxCustomerKey: maxCustomerKey)
+        let sorted = unsorted.sorted { ($0.customer, $0.product, $0.day) < ($1.customer, $1.product, $1.day) }
+        var index = 0
+        while index < sorted.count {
+            let customer = sorted[index].customer, product = sorted[index].product
+            var units = 0, spent: Int64 = 0
+            let first = days.count
+            while index < sorted.count && sorted[index].customer == customer && sorted[index].product == product {
+                units += Int(sorted[index].quantity)
+                spent += sorted[index].amountMinor
+                if days.count == first || days[days.count - 1] != sorted[index].day { days.append(sorted[index].day) }
+                index += 1
+            }
+            append(customer: Int(customer), Bought(product: product, units: units, spentMinor: spent, firstDay: first, dayCount: days.count - first))
+        }
+        close()
+    }
+
+    /// Purchases bought so far: the number of (customer, product, day) occasions.
+    var purchaseDays: Int { days.count }
+
+    private var lastCustomer = -1
+
+    /// Rows must come in customer key order.
+    private mutating func append(customer: Int, _ row: Bought) {
+        while lastCustomer < customer {
+            lastCustomer += 1
+            starts[lastCustomer] = bought.count
+        }
+        bought.append(row)
+    }
+
+    private mutating func close() {
+        while lastCustomer + 1 < starts.count {
+            lastCustomer += 1
+            starts[lastCustomer] = bought.count
+        }
     }
 
     /// The customer's products in catalog order.
     func products(ofCustomerKey key: Int64, asOf: Int64, halfLifeDays: Double) -> [ProductHistory] {
         guard key >= 0, Int(key) + 1 < starts.count, starts[Int(key)] < starts[Int(key) + 1] else { return [] }
-        var own = Array(purchases[starts[Int(key)]..<starts[Int(key) + 1]])
-        own.sort { ($0.product, $0.day) < ($1.product, $1.day) }
+        var own = Array(bought[starts[Int(key)]..<starts[Int(key) + 1]])
+        own.sort { $0.product < $1.product }
         var result: [ProductHistory] = []
-        var index = 0
-        var days: [Int64] = []
-        while index < own.count {
-            let product = own[index].product
-            var units = 0, spent: Int64 = 0
-            days.removeAll(keepingCapacity: true)
-            while index < own.count && own[index].product == product {
-                units += Int(own[index].quantity)
-                spent += own[index].amountMinor
-                if days.last != Int64(own[index].day) { days.append(Int64(own[index].day)) }
-                index += 1
-            }
-            let gaps = zip(days, days.dropFirst()).map { Int32(clamping: $1 - $0) }
+        result.reserveCapacity(own.count)
+        for row in own {
+            let mine = days[row.firstDay..<(row.firstDay + row.dayCount)]
+            let gaps = zip(mine, mine.dropFirst()).map { $1 - $0 }
             let median = gaps.isEmpty ? nil : Quantiles.median(gaps)
-            let affinity = days.reduce(0.0) { $0 + Foundation.pow(0.5, Double(max(0, asOf - $1)) / halfLifeDays) }
-            result.append(ProductHistory(product: product, orders: days.count, units: units, spentMinor: spent, firstDay: days[0],
-                                         lastDay: days[days.count - 1], medianGapDays: median, gaps: gaps.count, affinity: affinity))
+            let affinity = mine.reduce(0.0) { $0 + Foundation.pow(0.5, Double(max(0, asOf - Int64($1))) / halfLifeDays) }
+            result.append(ProductHistory(product: row.product, orders: row.dayCount, units: row.units, spentMinor: row.spentMinor,
+                                         firstDay: Int64(mine.first!), lastDay: Int64(mine.last!), medianGapDays: median, gaps: gaps.count,
+                                         affinity: affinity))
         }
         return result
     }
 
-    /// Every customer's purchases up to `until`, read in two parallel halves.
-    /// - Parameter indexOfProduct: catalog index by product key.
-    static func load(_ warehouse: Warehouse, from: Int64?, until: Int64, maxCustomerKey: Int, timezone: String,
-                     indexOfProduct: @escaping (Int64) -> Int32?) throws -> CustomerHistory {
-        let parts = try ParallelOrderScan.run(warehouse) { db, firstOrder, lastOrder -> [Purchase] in
-            try scan(db, where: "order_key BETWEEN ? AND ?", arguments: [firstOrder, lastOrder], from: from, until: until,
-                     clock: try ZoneClock(identifier: timezone), indexOfProduct: indexOfProduct)
-        }
-        return CustomerHistory(parts: parts, maxCustomerKey: maxCustomerKey)
+    /// Every customer's products bought in the figures window, from `agg_customer_product`.
+    /// - Parameter indexOfProduct: catalog index by product key (products outside it are skipped).
+    static func load(_ db: Database, maxCustomerKey: Int, indexOfProduct: (Int64) -> Int32?) throws -> CustomerHistory {
+        try load(db, sql: "SELECT customer_key, product_key, units, spent_minor, days FROM agg_customer_product WHERE customer_key <= \(maxCustomerKey) "
+                    + "ORDER BY customer_key, product_key",
+                 maxCustomerKey: maxCustomerKey, indexOfProduct: indexOfProduct)
     }
 
-    /// One customer's purchases (for `loyalty explain`): their orders, then those orders' lines.
-    static func load(_ db: Database, customerKey: Int64, from: Int64?, until: Int64, timezone: String,
-                     indexOfProduct: @escaping (Int64) -> Int32?) throws -> CustomerHistory {
-        let purchases = try scan(db, where: "order_key IN (SELECT order_key FROM sales_order WHERE customer_key = ?)",
-                                 arguments: [customerKey], from: from, until: until, clock: try ZoneClock(identifier: timezone),
-                                 indexOfProduct: indexOfProduct)
-        return CustomerHistory(purchases: purchases, maxCustomerKey: Int(customerKey))
+    /// One customer's products in any window (for `loyalty explain`, which may look at an as_of
+    /// the aggregates do not hold): the same definition, evaluated for that customer alone.
+    static func load(_ db: Database, customerKey: Int64, window: FiguresWindow, indexOfProduct: (Int64) -> Int32?) throws -> CustomerHistory {
+        let rows = AggregateDefinitions.customerProducts(orders: "SELECT * FROM agg_order", window: window, customersIn: "(\(customerKey))")
+        return try load(db, sql: "SELECT customer_key, product_key, units, spent_minor, days FROM (\(rows))", maxCustomerKey: Int(customerKey),
+                        indexOfProduct: indexOfProduct)
     }
 
-    private static func scan(_ db: Database, where condition: String, arguments: [Int64], from: Int64?, until: Int64, clock: ZoneClock,
-                             indexOfProduct: (Int64) -> Int32?) throws -> [Purchase] {
-        var purchases: [Purchase] = []
-        try RowScan.forEach(db, sql: """
-            SELECT customer_key, product_key, ordered_at, quantity, amount_minor FROM order_line
-            WHERE \(condition) AND customer_key IS NOT NULL AND quantity > 0 AND ordered_at >= ? AND ordered_at < ?
-            """, arguments: arguments + [from ?? Int64.min, until]) { row in
+    /// - Parameter sql: (customer_key, product_key, units, spent_minor, days) in customer key order.
+    private static func load(_ db: Database, sql: String, maxCustomerKey: Int, indexOfProduct: (Int64) -> Int32?) throws -> CustomerHistory {
+        var history = CustomerHistory(maxCustomerKey: maxCustomerKey)
+        try RowScan.forEach(db, sql: sql) { row in
             guard let product = indexOfProduct(row.int64(1)) else { return }
-            purchases.append(Purchase(customer: Int32(row.int64(0)), product: product, day: Int32(clock.localDay(utcSeconds: row.int64(2))),
-                                      quantity: Int32(clamping: row.int64(3)), amountMinor: row.int64(4)))
+            let first = history.days.count
+            row.withBytes(4) { bytes in
+                var value: Int32 = 0, negative = false, inNumber = false
+                for byte in bytes {
+                    if byte == UInt8(ascii: " ") {
+                        if inNumber { history.days.append(negative ? -value : value) }
+                        value = 0
+                        negative = false
+                        inNumber = false
+                    } else if byte == UInt8(ascii: "-") {
+                        negative = true
+                    } else {
+                        value = value * 10 + Int32(byte &- UInt8(ascii: "0"))
+                        inNumber = true
+                    }
+                }
+                if inNumber { history.days.append(negative ? -value : value) }
+            }
+            history.append(customer: Int(row.int64(0)), Bought(product: product, units: Int(clamping: row.int64(2)), spentMinor: row.int64(3),
+                                                                firstDay: first, dayCount: history.days.count - first))
         }
-        return purchases
+        history.close()
+        return history
     }
 }

@@ -28,7 +28,7 @@ public enum OfferExplanation {
             }
             let catalog = try OfferCatalog.load(db)
             let from = config.segment.lookbackDays.map { clock.startOfDay(asOf - Int64($0) + 1) }
-            let history = try CustomerHistory.load(db, customerKey: key, from: from, until: until, timezone: config.timezone,
+            let history = try CustomerHistory.load(db, customerKey: key, window: FiguresWindow(from: from, until: until),
                                                    indexOfProduct: { catalog.index(ofKey: $0) })
             customer.products = history.products(ofCustomerKey: key, asOf: asOf, halfLifeDays: config.offers.halfLifeDays)
             let pastOffers = try PastOffers.load(db, asOf: asOf, config: config.offers, channels: config.channels, maxCustomerKey: Int(key),

@@ -7,7 +7,7 @@ import GRDB
 public struct OffersStage: Stage {
     public let name = "offers"
     public let reads = ["customer", "contact_issue", "suppression", "customer_rfm", "product", "product_profile", "product_fact", "product_partner",
-                        "order_line", "offer_event"]
+                        "agg_customer_product", "offer_event"]
     public let owns = ["offer", "offer_run", "offer_drop"]
     /// The offer rules are CHECK constraints of the table: a check query here would scan every
     /// night's history.
@@ -46,13 +46,14 @@ public struct OffersStage: Stage {
     public func run(_ context: StageContext) throws -> StageReport {
         let config = context.config.offers
         let asOfText = context.settings.asOfText
+        try context.maintainAggregates()
         let (inputs, history) = try OfferInputs.load(context) { inputs in
-            try CustomerHistory.load(
-                context.warehouse, from: inputs.from, until: inputs.until, maxCustomerKey: inputs.maxCustomerKey,
-                timezone: context.config.timezone, indexOfProduct: { inputs.catalog.index(ofKey: $0) })
+            try context.warehouse.database.read { db in
+                try CustomerHistory.load(db, maxCustomerKey: inputs.maxCustomerKey, indexOfProduct: { inputs.catalog.index(ofKey: $0) })
+            }
         }
         context.phaseDone("read \(inputs.customers.count) customers, \(inputs.catalog.products.count) products, "
-            + "\(history.purchases.count) purchases, \(inputs.history.customers) customers with earlier offers")
+            + "\(history.purchaseDays) purchase days, \(inputs.history.customers) customers with earlier offers")
 
         // A rerun's delete of the night's earlier offers mostly waits on the disk, so it runs
         // while the offers are decided; the same transaction then inserts the new ones (a failed
