@@ -79,6 +79,37 @@ pairs_figures() { # label (uses the warehouse the last ingest of that label left
         $BIN pairs --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$WORK/$1.sqlite" --out "$WORK/out"
 }
 
+night_series() { # label data-dir: a first full load, then one night of one new day of lines
+    local label=$1 split=$WORK/$1-split wh=$WORK/$1-night.sqlite
+    python3 bench/split_night.py "$2" 2026-11-21 "$split"
+    python3 bench/measure.py --runs 1 --label "$label: first full load, every stage (loyalty run as of 2026-11-20, fresh warehouse)" \
+        --setup "rm -f $wh $wh-wal $wh-shm $wh.lock" \
+        $BIN run --pipeline bench/bench.yml --input "$split/base" --as-of 2026-11-20 --warehouse "$wh" --out "$WORK/out"
+    ledger "$wh" "$label: first full load"
+    cp "$wh" "$wh.before"
+    python3 bench/measure.py --runs "$RUNS" --label "$label: one-day night, every stage (loyalty run as of 2026-11-21)" \
+        --setup "cp $wh.before $wh; rm -f $wh-wal $wh-shm" \
+        $BIN run --pipeline bench/bench.yml --input "$split/night" --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out"
+    ledger "$wh" "$label: one-day night"
+    python3 bench/measure.py --runs "$RUNS" --label "$label: loyalty rebuild (as of 2026-11-21)" \
+        $BIN rebuild --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$wh"
+    rm -f "$wh.before"
+}
+
+ledger() { # warehouse label: the last run's stage seconds, from the run ledger
+    python3 - "$1" "$2" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+stages = db.execute("SELECT stage, seconds FROM stage_run WHERE run_key = (SELECT MAX(run_key) FROM run) ORDER BY rowid").fetchall()
+through_pairs = sum(seconds for stage, seconds in stages if stage in ("ingest", "enrich", "segment", "pairs"))
+print(f"{sys.argv[2]} (last run): " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in stages)
+      + f"; ingest through pairs {through_pairs:.2f} s")
+PY
+}
+
+echo "== night series, 1M lines: first full load, one new day, rebuild"
+night_series 1M "$DATA/1m"
+
 echo "== segment, 1M lines"
 segment_figures 1M
 echo "== pairs, 1M lines"
@@ -96,8 +127,10 @@ python3 bench/measure.py --runs "$RUNS" --label "big baskets: loyalty pairs" \
     $BIN pairs --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$WORK/big.sqlite" --out "$WORK/out"
 
 if [ "${BENCH_SKIP_10M:-0}" != 1 ]; then
+    echo "== night series, 10M lines: first full load, one new day, rebuild"
+    night_series 10M "$(generate 10m 3000000 1000000 20000)"
     echo "== ingest, 10M lines"
-    RUNS=1 ingest_figures 10M "$(generate 10m 3000000 1000000 20000)"
+    RUNS=1 ingest_figures 10M "$DATA/10m"
     echo "== segment, 10M lines (~1M customers)"
     segment_figures 10M
     echo "== pairs, 10M lines (~2.8M baskets)"

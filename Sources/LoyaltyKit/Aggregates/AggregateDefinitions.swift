@@ -10,7 +10,7 @@ import GRDB
 enum AggregateDefinitions {
     /// Bumped whenever a definition changes meaning: a warehouse maintained under another version
     /// is rebuilt on its next run.
-    static let version = 1
+    static let version = 2
 
     struct Table {
         let name: String
@@ -29,8 +29,16 @@ enum AggregateDefinitions {
         Table(name: "agg_customer_product", columns: customerProductColumns, keyColumns: 2) {
             customerProducts(orders: orders(where: nil), window: $0)
         },
-        Table(name: "agg_product", columns: ["product_key", "lines", "units", "revenue_minor", "orders", "buyers", "repeat_buyers"],
-              keyColumns: 1) { products(window: $0) },
+        Table(name: "agg_customer_month", columns: ["customer_key", "month", "paid_orders"], keyColumns: 2) {
+            customerMonths(orders: orders(where: nil), window: $0)
+        },
+        Table(name: "agg_customer_hour", columns: ["customer_key", "weekday_hour", "paid_orders"], keyColumns: 2) {
+            customerHours(orders: orders(where: nil), window: $0)
+        },
+        Table(name: "agg_product", columns: productColumns, keyColumns: 1) { products(window: $0) },
+        Table(name: "agg_category_month", columns: ["category_key", "month", "lines", "units", "revenue_minor", "paid_orders"], keyColumns: 2) {
+            categoryMonths(window: $0)
+        },
         Table(name: "agg_product_month", columns: ["product_key", "month", "lines", "units", "revenue_minor"], keyColumns: 2) {
             productMonths(window: $0)
         },
@@ -41,6 +49,7 @@ enum AggregateDefinitions {
     static let orderColumns = ["order_key", "customer_key", "ordered_at", "day", "hour", "net_minor", "units", "basket_products",
                                "bonus_earned_minor", "bonus_spent_minor"]
     static let customerColumns = ["customer_key", "orders", "net_minor", "first_purchase_at", "last_purchase_at", "active_days"]
+    static let productColumns = ["product_key", "lines", "units", "revenue_minor", "orders", "buyers", "repeat_buyers", "basket_amount_minor"]
     static let customerProductColumns = ["customer_key", "product_key", "purchase_days", "units", "spent_minor", "first_day", "last_day", "days"]
 
     /// One row per order: its customer, time, net amount (returns subtract), units, distinct
@@ -82,6 +91,26 @@ enum AggregateDefinitions {
         """
     }
 
+    /// Per customer and calendar month (year × 12 + month − 1) with a purchase in the window: the
+    /// orders of positive net amount (cohort retention).
+    static func customerMonths(orders: String, window: FiguresWindow, customersIn: String? = nil) -> String {
+        """
+        SELECT customer_key, month_of_day(day) AS month, COUNT(*) AS paid_orders
+        FROM (\(orders)) WHERE customer_key IS NOT NULL AND net_minor > 0 AND \(window.sql("ordered_at")) \(customersIn.map { "AND customer_key IN \($0)" } ?? "")
+        GROUP BY 1, 2
+        """
+    }
+
+    /// Per customer and local weekday (0 = Monday) × 24 + hour: orders of positive net amount
+    /// in the window (contact hours).
+    static func customerHours(orders: String, window: FiguresWindow, customersIn: String? = nil) -> String {
+        """
+        SELECT customer_key, weekday_of_day(day) * 24 + hour AS weekday_hour, COUNT(*) AS paid_orders
+        FROM (\(orders)) WHERE customer_key IS NOT NULL AND net_minor > 0 AND \(window.sql("ordered_at")) \(customersIn.map { "AND customer_key IN \($0)" } ?? "")
+        GROUP BY 1, 2
+        """
+    }
+
     /// Per customer, product and local day in the window: units and amount of the lines bought
     /// (positive quantity).
     static func customerProductDays(orders: String, window: FiguresWindow, customersIn: String? = nil) -> String {
@@ -105,24 +134,28 @@ enum AggregateDefinitions {
         """
     }
 
-    /// Every line of the orders in the window, with its order's local day.
+    /// Every line of the orders in the window, with its order's local day and net amount.
     static func windowLines(window: FiguresWindow) -> String {
         """
-        SELECT l.order_key, l.product_key, l.customer_key, l.quantity, l.amount_minor, o.day
+        SELECT l.order_key, l.product_key, l.customer_key, l.quantity, l.amount_minor, o.day, o.net_minor AS order_net_minor
         FROM (\(orders(where: nil))) o JOIN order_line l ON l.order_key = o.order_key
         WHERE \(window.sql("o.ordered_at"))
         """
     }
 
     /// Per product sold in the window: lines, units and revenue (anonymous orders included), orders
-    /// with the product bought, buyers (customers who bought it) and repeat buyers (on two days or more).
+    /// with the product bought, buyers (customers who bought it), repeat buyers (on two days or
+    /// more), and the net amounts of the orders it was bought in (their average is the check).
     static func products(window: FiguresWindow) -> String {
         """
         SELECT p.product_key, p.lines, p.units, p.revenue_minor, p.orders, COALESCE(b.buyers, 0) AS buyers,
-               COALESCE(b.repeat_buyers, 0) AS repeat_buyers
+               COALESCE(b.repeat_buyers, 0) AS repeat_buyers, COALESCE(k.basket_amount_minor, 0) AS basket_amount_minor
         FROM (SELECT product_key, COUNT(*) AS lines, SUM(quantity) AS units, SUM(amount_minor) AS revenue_minor,
                      COUNT(DISTINCT CASE WHEN quantity > 0 THEN order_key END) AS orders
               FROM (\(windowLines(window: window))) GROUP BY product_key) p
+        LEFT JOIN (SELECT product_key, SUM(order_net_minor) AS basket_amount_minor
+                   FROM (SELECT DISTINCT order_key, product_key, order_net_minor FROM (\(windowLines(window: window))) WHERE quantity > 0)
+                   GROUP BY product_key) k USING (product_key)
         LEFT JOIN (SELECT product_key, COUNT(*) AS buyers, SUM(purchase_days >= 2) AS repeat_buyers
                    FROM (\(customerProducts(orders: orders(where: nil), window: window))) GROUP BY product_key) b
         USING (product_key)
@@ -134,6 +167,17 @@ enum AggregateDefinitions {
         """
         SELECT product_key, month_of_day(day) AS month, COUNT(*) AS lines, SUM(quantity) AS units, SUM(amount_minor) AS revenue_minor
         FROM (\(windowLines(window: window))) GROUP BY 1, 2
+        """
+    }
+
+    /// Per category (each product's own) and calendar month of the window: lines, units, revenue
+    /// and the orders of positive net amount holding the category.
+    static func categoryMonths(window: FiguresWindow) -> String {
+        """
+        SELECT p.category_key, month_of_day(w.day) AS month, COUNT(*) AS lines, SUM(w.quantity) AS units,
+               SUM(w.amount_minor) AS revenue_minor, COUNT(DISTINCT CASE WHEN w.order_net_minor > 0 THEN w.order_key END) AS paid_orders
+        FROM (\(windowLines(window: window))) w JOIN product p ON p.product_key = w.product_key
+        WHERE p.category_key IS NOT NULL GROUP BY 1, 2
         """
     }
 
@@ -171,6 +215,10 @@ enum AggregateFunctions {
             guard let seconds = Int64.fromDatabaseValue(values[0]) else { return nil }
             let local = clock.localSeconds(utcSeconds: seconds)
             return (local - ZoneClock.day(ofLocalSeconds: local) * 86_400) / 3600
+        })
+        db.add(function: DatabaseFunction("weekday_of_day", argumentCount: 1, pure: true) { values in
+            guard let day = Int64.fromDatabaseValue(values[0]) else { return nil }
+            return Int64(CivilDate.weekdayIndex(day))
         })
         db.add(function: DatabaseFunction("month_of_day", argumentCount: 1, pure: true) { values in
             guard let day = Int64.fromDatabaseValue(values[0]) else { return nil }

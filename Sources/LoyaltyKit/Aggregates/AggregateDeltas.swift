@@ -6,12 +6,15 @@ import GRDB
 /// on the order in which changes arrive, so maintained tables equal the reference exactly.
 struct AggregateDeltas {
     struct ProductChange {
-        var lines = 0, units: Int64 = 0, revenueMinor: Int64 = 0, orders = 0, buyers = 0, repeatBuyers = 0
-        var isZero: Bool { lines == 0 && units == 0 && revenueMinor == 0 && orders == 0 && buyers == 0 && repeatBuyers == 0 }
+        var lines = 0, units: Int64 = 0, revenueMinor: Int64 = 0, orders = 0, buyers = 0, repeatBuyers = 0, basketAmountMinor: Int64 = 0
+        var isZero: Bool {
+            lines == 0 && units == 0 && revenueMinor == 0 && orders == 0 && buyers == 0 && repeatBuyers == 0 && basketAmountMinor == 0
+        }
     }
 
     struct MonthChange {
-        var lines = 0, units: Int64 = 0, revenueMinor: Int64 = 0
+        var lines = 0, units: Int64 = 0, revenueMinor: Int64 = 0, paidOrders = 0
+        var isZero: Bool { lines == 0 && units == 0 && revenueMinor == 0 && paidOrders == 0 }
     }
 
     struct TotalChange {
@@ -35,17 +38,46 @@ struct AggregateDeltas {
     var pairs: [Int64: Int] = [:]
     /// Keyed by product << 32 | gap days.
     var gaps: [Int64: Int] = [:]
+    /// Keyed by category << 20 | month.
+    var categoryMonths: [Int64: MonthChange] = [:]
     var total = TotalChange()
+    /// Each product key's own category key (−1: none).
+    let categoryOf: [Int64]
     private var bought: [Int64] = []
+    private var categories: [Int64] = []
+
+    init(categoryOf: [Int64]) {
+        self.categoryOf = categoryOf
+    }
+
+    /// Each product key's category key (−1: none), and a digest of the mapping: category
+    /// aggregates are only right for the mapping they were built with.
+    static func categoryMap(_ db: Database) throws -> (categoryOf: [Int64], digest: String) {
+        var categoryOf: [Int64] = []
+        // FNV-1a over the pairs: stable from process to process, unlike Swift's Hasher.
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+        try RowScan.forEach(db, sql: "SELECT product_key, COALESCE(category_key, -1) FROM product ORDER BY product_key") { row in
+            let product = Int(row.int64(0)), category = row.int64(1)
+            if categoryOf.count <= product { categoryOf += [Int64](repeating: -1, count: product + 1 - categoryOf.count) }
+            categoryOf[product] = category
+            for value in [Int64(product), category] {
+                for shift in stride(from: 0, to: 64, by: 8) {
+                    digest = (digest ^ UInt64(truncatingIfNeeded: value >> Int64(shift)) & 0xFF) &* 0x100_0000_01b3
+                }
+            }
+        }
+        return (categoryOf, "\(categoryOf.count):" + String(digest, radix: 16))
+    }
 
     /// Adds (sign +1) or takes out (−1) one order's lines, placed on local `day`.
     mutating func add(order lines: [Line], day: Int64, sign: Int) {
         let month = Int64(CivilDate.month(ofDay: day))
         var net: Int64 = 0
+        for line in lines { net += line.amountMinor }
         bought.removeAll(keepingCapacity: true)
+        categories.removeAll(keepingCapacity: true)
         let s64 = Int64(sign)
         for line in lines {
-            net += line.amountMinor
             total.bonusEarnedMinor += s64 * line.bonusEarnedMinor
             total.bonusSpentMinor += s64 * line.bonusSpentMinor
             products[line.product, default: ProductChange()].lines += sign
@@ -56,6 +88,17 @@ struct AggregateDeltas {
             months[key]!.units += s64 * line.quantity
             months[key]!.revenueMinor += s64 * line.amountMinor
             if line.quantity > 0 { bought.append(line.product) }
+            let category = Int(line.product) < categoryOf.count ? categoryOf[Int(line.product)] : -1
+            if category >= 0 {
+                let key = category << 20 | month
+                categoryMonths[key, default: MonthChange()].lines += sign
+                categoryMonths[key]!.units += s64 * line.quantity
+                categoryMonths[key]!.revenueMinor += s64 * line.amountMinor
+                if net > 0 && !categories.contains(category) {
+                    categories.append(category)
+                    categoryMonths[key]!.paidOrders += sign
+                }
+            }
         }
         bought.sort()
         var distinct = 0
@@ -65,6 +108,7 @@ struct AggregateDeltas {
         }
         for a in 0..<distinct {
             products[bought[a]]!.orders += sign
+            products[bought[a]]!.basketAmountMinor += s64 * net
             for b in (a + 1)..<max(distinct, a + 1) { pairs[bought[a] << 32 | bought[b], default: 0] += sign }
         }
         total.orders += sign
@@ -83,10 +127,12 @@ struct AggregateDeltas {
     /// Writes the changes and drops rows left with nothing in them.
     func apply(_ db: Database) throws {
         let product = try BulkStatement(db, sql: """
-            INSERT INTO agg_product (product_key, lines, units, revenue_minor, orders, buyers, repeat_buyers) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO agg_product (product_key, lines, units, revenue_minor, orders, buyers, repeat_buyers, basket_amount_minor)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (product_key) DO UPDATE SET lines = lines + excluded.lines, units = units + excluded.units,
                 revenue_minor = revenue_minor + excluded.revenue_minor, orders = orders + excluded.orders,
-                buyers = buyers + excluded.buyers, repeat_buyers = repeat_buyers + excluded.repeat_buyers
+                buyers = buyers + excluded.buyers, repeat_buyers = repeat_buyers + excluded.repeat_buyers,
+                basket_amount_minor = basket_amount_minor + excluded.basket_amount_minor
             """)
         for (key, change) in products where !change.isZero {
             product.bind(1, key)
@@ -96,14 +142,29 @@ struct AggregateDeltas {
             product.bind(5, Int64(change.orders))
             product.bind(6, Int64(change.buyers))
             product.bind(7, Int64(change.repeatBuyers))
+            product.bind(8, change.basketAmountMinor)
             try product.execute()
+        }
+        let categoryMonth = try BulkStatement(db, sql: """
+            INSERT INTO agg_category_month (category_key, month, lines, units, revenue_minor, paid_orders) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (category_key, month) DO UPDATE SET lines = lines + excluded.lines, units = units + excluded.units,
+                revenue_minor = revenue_minor + excluded.revenue_minor, paid_orders = paid_orders + excluded.paid_orders
+            """)
+        for (key, change) in categoryMonths where !change.isZero {
+            categoryMonth.bind(1, key >> 20)
+            categoryMonth.bind(2, key & 0xF_FFFF)
+            categoryMonth.bind(3, Int64(change.lines))
+            categoryMonth.bind(4, change.units)
+            categoryMonth.bind(5, change.revenueMinor)
+            categoryMonth.bind(6, Int64(change.paidOrders))
+            try categoryMonth.execute()
         }
         let month = try BulkStatement(db, sql: """
             INSERT INTO agg_product_month (product_key, month, lines, units, revenue_minor) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (product_key, month) DO UPDATE SET lines = lines + excluded.lines, units = units + excluded.units,
                 revenue_minor = revenue_minor + excluded.revenue_minor
             """)
-        for (key, change) in months where change.lines != 0 || change.units != 0 || change.revenueMinor != 0 {
+        for (key, change) in months where !change.isZero {
             month.bind(1, key >> 20)
             month.bind(2, key & 0xF_FFFF)
             month.bind(3, Int64(change.lines))
@@ -134,6 +195,7 @@ struct AggregateDeltas {
         try db.execute(sql: """
             DELETE FROM agg_product WHERE lines = 0;
             DELETE FROM agg_product_month WHERE lines = 0;
+            DELETE FROM agg_category_month WHERE lines = 0;
             INSERT INTO agg_total (id, orders, paid_orders, baskets, revenue_minor, bonus_earned_minor, bonus_spent_minor)
             VALUES (1, 0, 0, 0, 0, 0, 0) ON CONFLICT (id) DO NOTHING;
             """)

@@ -71,6 +71,7 @@ public struct AggregateMaintenance {
         var timezone: String
         var window: FiguresWindow
         var newOrdersFrom: Int64
+        var categoryMap: String?
     }
 
     /// The window the aggregates hold, or nil before their first build.
@@ -80,14 +81,18 @@ public struct AggregateMaintenance {
 
     static func state(_ db: Database) throws -> State? {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT definitions, timezone, window_from, window_until, new_orders_from FROM aggregate_state WHERE id = 1
+            SELECT definitions, timezone, window_from, window_until, new_orders_from, category_map FROM aggregate_state WHERE id = 1
             """) else { return nil }
-        return State(definitions: row[0], timezone: row[1], window: FiguresWindow(from: row[2], until: row[3]), newOrdersFrom: row[4])
+        return State(definitions: row[0], timezone: row[1], window: FiguresWindow(from: row[2], until: row[3]), newOrdersFrom: row[4],
+                     categoryMap: row[5])
     }
 
     private func maintain(_ db: Database) throws -> Report {
         let lastOrder = try Int64.fetchOne(db, sql: "SELECT MAX(order_key) FROM sales_order") ?? 0
-        guard let state = try Self.state(db), state.definitions == AggregateDefinitions.version, state.timezone == timezone else {
+        let categoryMap = try AggregateDeltas.categoryMap(db)
+        // A product moved to another category changes category figures of every month it sold in.
+        guard let state = try Self.state(db), state.definitions == AggregateDefinitions.version, state.timezone == timezone,
+              state.categoryMap == categoryMap.digest else {
             return try rebuild(db)
         }
         let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM aggregate_pending_order") ?? 0
@@ -116,17 +121,19 @@ public struct AggregateMaintenance {
                            arguments: [range.from, range.until])
         }
 
-        var deltas = AggregateDeltas()
+        var deltas = AggregateDeltas(categoryOf: categoryMap.categoryOf)
+        // CROSS JOIN keeps the affected orders the outer loop: the planner knows nothing of a temp
+        // table's size and otherwise scans all of agg_order (3M rows) to find a few thousand.
         // Out: each affected order as it was aggregated, if it was in the old window. Orders a load
         // touched had their lines kept in aggregate_replaced_line before the load changed them.
         try db.execute(sql: "INSERT OR IGNORE INTO agg_affected_customer SELECT customer_key FROM agg_order WHERE order_key IN agg_affected AND customer_key IS NOT NULL")
         try Self.forEachOrder(db, sql: """
             SELECT o.order_key, o.day, l.product_key, l.quantity, l.amount_minor, COALESCE(l.bonus_earned_minor, 0), COALESCE(l.bonus_spent_minor, 0)
-            FROM agg_affected a JOIN agg_order o ON o.order_key = a.order_key JOIN aggregate_replaced_line l ON l.order_key = o.order_key
+            FROM agg_affected a CROSS JOIN agg_order o ON o.order_key = a.order_key CROSS JOIN aggregate_replaced_line l ON l.order_key = o.order_key
             WHERE a.order_key IN aggregate_pending_order AND \(state.window.sql("o.ordered_at"))
             UNION ALL
             SELECT o.order_key, o.day, l.product_key, l.quantity, l.amount_minor, COALESCE(l.bonus_earned_minor, 0), COALESCE(l.bonus_spent_minor, 0)
-            FROM agg_affected a JOIN agg_order o ON o.order_key = a.order_key JOIN order_line l ON l.order_key = o.order_key
+            FROM agg_affected a CROSS JOIN agg_order o ON o.order_key = a.order_key CROSS JOIN order_line l ON l.order_key = o.order_key
             WHERE a.order_key NOT IN aggregate_pending_order AND \(state.window.sql("o.ordered_at"))
             ORDER BY 1
             """) { lines, day in deltas.add(order: lines, day: day, sign: -1) }
@@ -140,7 +147,7 @@ public struct AggregateMaintenance {
             """)
         try Self.forEachOrder(db, sql: """
             SELECT o.order_key, o.day, l.product_key, l.quantity, l.amount_minor, COALESCE(l.bonus_earned_minor, 0), COALESCE(l.bonus_spent_minor, 0)
-            FROM agg_affected a JOIN agg_order o ON o.order_key = a.order_key JOIN order_line l ON l.order_key = o.order_key
+            FROM agg_affected a CROSS JOIN agg_order o ON o.order_key = a.order_key CROSS JOIN order_line l ON l.order_key = o.order_key
             WHERE \(window.sql("o.ordered_at"))
             ORDER BY 1
             """) { lines, day in deltas.add(order: lines, day: day, sign: 1) }
@@ -152,6 +159,8 @@ public struct AggregateMaintenance {
         try db.execute(sql: """
             DELETE FROM agg_customer WHERE customer_key IN agg_affected_customer;
             DELETE FROM agg_customer_product WHERE customer_key IN agg_affected_customer;
+            DELETE FROM agg_customer_month WHERE customer_key IN agg_affected_customer;
+            DELETE FROM agg_customer_hour WHERE customer_key IN agg_affected_customer;
             """)
         try insertCustomers(db, customersIn: "agg_affected_customer")
         try Self.forEachCustomerProduct(db, where: "customer_key IN agg_affected_customer") { product, days in
@@ -162,16 +171,17 @@ public struct AggregateMaintenance {
         let orders = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_affected") ?? 0
         let customers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_affected_customer") ?? 0
         try db.execute(sql: "DROP TABLE temp.agg_touched; DROP TABLE temp.agg_affected; DROP TABLE temp.agg_affected_customer")
-        try finish(db, lastOrder: lastOrder)
+        try finish(db, lastOrder: lastOrder, categoryMap: categoryMap.digest)
         return Report(rebuilt: false, orders: orders, customers: customers, seconds: 0)
     }
 
     private func rebuild(_ db: Database) throws -> Report {
         let lastOrder = try Int64.fetchOne(db, sql: "SELECT MAX(order_key) FROM sales_order") ?? 0
-        try AggregateRebuild(window: window, clock: try ZoneClock(identifier: timezone)).run(db)
+        let categoryMap = try AggregateDeltas.categoryMap(db)
+        try AggregateRebuild(window: window, clock: try ZoneClock(identifier: timezone), categoryOf: categoryMap.categoryOf).run(db)
         let orders = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_order") ?? 0
         let customers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_customer") ?? 0
-        try finish(db, lastOrder: lastOrder)
+        try finish(db, lastOrder: lastOrder, categoryMap: categoryMap.digest)
         return Report(rebuilt: true, orders: orders, customers: customers, seconds: 0)
     }
 
@@ -182,16 +192,20 @@ public struct AggregateMaintenance {
             \(AggregateDefinitions.customers(orders: "SELECT * FROM agg_order", window: window, customersIn: customersIn));
             INSERT INTO agg_customer_product (\(AggregateDefinitions.customerProductColumns.joined(separator: ", ")))
             \(AggregateDefinitions.customerProducts(orders: "SELECT * FROM agg_order", window: window, customersIn: customersIn));
+            INSERT INTO agg_customer_month (customer_key, month, paid_orders)
+            \(AggregateDefinitions.customerMonths(orders: "SELECT * FROM agg_order", window: window, customersIn: customersIn));
+            INSERT INTO agg_customer_hour (customer_key, weekday_hour, paid_orders)
+            \(AggregateDefinitions.customerHours(orders: "SELECT * FROM agg_order", window: window, customersIn: customersIn));
             """)
     }
 
-    private func finish(_ db: Database, lastOrder: Int64) throws {
+    private func finish(_ db: Database, lastOrder: Int64, categoryMap: String) throws {
         try db.execute(sql: """
             DELETE FROM aggregate_pending_order;
             DELETE FROM aggregate_replaced_line;
-            INSERT OR REPLACE INTO aggregate_state (id, definitions, timezone, window_from, window_until, new_orders_from, maintained_at)
-            VALUES (1, ?, ?, ?, ?, ?, ?)
-            """, arguments: [AggregateDefinitions.version, timezone, window.from, window.until, lastOrder + 1,
+            INSERT OR REPLACE INTO aggregate_state (id, definitions, timezone, window_from, window_until, new_orders_from, category_map, maintained_at)
+            VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [AggregateDefinitions.version, timezone, window.from, window.until, lastOrder + 1, categoryMap,
                              ISO8601DateFormatter().string(from: Date())])
     }
 

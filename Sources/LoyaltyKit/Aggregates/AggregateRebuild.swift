@@ -7,6 +7,8 @@ import GRDB
 struct AggregateRebuild {
     let window: FiguresWindow
     let clock: ZoneClock
+    /// Each product key's own category key (−1: none).
+    let categoryOf: [Int64]
 
     /// A bought line of a customer's order in the window.
     private struct Purchase {
@@ -21,6 +23,7 @@ struct AggregateRebuild {
     private struct CustomerOrder {
         let customer: Int32
         let day: Int32
+        let hour: Int8
         let at: Int64
         let netMinor: Int64
     }
@@ -31,7 +34,7 @@ struct AggregateRebuild {
     }
 
     private struct ProductSums {
-        var lines = 0, units: Int64 = 0, revenueMinor: Int64 = 0, orders = 0, buyers = 0, repeatBuyers = 0
+        var lines = 0, units: Int64 = 0, revenueMinor: Int64 = 0, orders = 0, buyers = 0, repeatBuyers = 0, basketAmountMinor: Int64 = 0
     }
 
     func run(_ db: Database) throws {
@@ -42,6 +45,8 @@ struct AggregateRebuild {
 
         var products = [ProductSums](repeating: ProductSums(), count: maxProduct + 1)
         var months: [Int64: AggregateDeltas.MonthChange] = [:]
+        var categoryMonths: [Int64: AggregateDeltas.MonthChange] = [:]
+        var categories: [Int64] = []
         var total = AggregateDeltas.TotalChange()
         var pairCodes: [Int64] = []
         var purchases: [Purchase] = []
@@ -99,7 +104,19 @@ struct AggregateRebuild {
             total.bonusEarnedMinor += earned
             total.bonusSpentMinor += spent
             let month = Int64(CivilDate.month(ofDay: day))
+            categories.removeAll(keepingCapacity: true)
             for line in lines {
+                let category = Int(line.product) < categoryOf.count ? categoryOf[Int(line.product)] : -1
+                if category >= 0 {
+                    let key = category << 20 | month
+                    categoryMonths[key, default: AggregateDeltas.MonthChange()].lines += 1
+                    categoryMonths[key]!.units += line.quantity
+                    categoryMonths[key]!.revenueMinor += line.amount
+                    if net > 0 && !categories.contains(category) {
+                        categories.append(category)
+                        categoryMonths[key]!.paidOrders += 1
+                    }
+                }
                 let p = Int(line.product)
                 products[p].lines += 1
                 products[p].units += line.quantity
@@ -115,9 +132,13 @@ struct AggregateRebuild {
             }
             for a in 0..<distinct {
                 products[Int(bought[a])].orders += 1
+                products[Int(bought[a])].basketAmountMinor += net
                 for b in (a + 1)..<distinct { pairCodes.append(bought[a] << 32 | bought[b]) }
             }
-            if let customer { customerOrders.append(CustomerOrder(customer: Int32(customer), day: Int32(day), at: at, netMinor: net)) }
+            if let customer {
+                customerOrders.append(CustomerOrder(customer: Int32(customer), day: Int32(day), hour: Int8((local - day * 86_400) / 3600), at: at,
+                                                    netMinor: net))
+            }
         }
         try RowScan.forEach(db, sql: """
             SELECT order_key, product_key, customer_key, ordered_at, quantity, amount_minor, COALESCE(bonus_earned_minor, 0),
@@ -149,8 +170,9 @@ struct AggregateRebuild {
         purchases = []
 
         let insertProduct = try BatchInsert<(Int, ProductSums)>(
-            db, insert: "INSERT INTO agg_product (product_key, lines, units, revenue_minor, orders, buyers, repeat_buyers)", columns: 7
+            db, insert: "INSERT INTO agg_product (\(AggregateDefinitions.productColumns.joined(separator: ", ")))", columns: 8
         ) { row, statement, offset in
+            statement.bind(offset + 8, row.1.basketAmountMinor)
             statement.bind(offset + 1, Int64(row.0))
             statement.bind(offset + 2, Int64(row.1.lines))
             statement.bind(offset + 3, row.1.units)
@@ -172,6 +194,18 @@ struct AggregateRebuild {
         }
         for key in months.keys.sorted() { try insertMonth.add((key, months[key]!)) }
         try insertMonth.flush()
+        let insertCategoryMonth = try BatchInsert<(Int64, AggregateDeltas.MonthChange)>(
+            db, insert: "INSERT INTO agg_category_month (category_key, month, lines, units, revenue_minor, paid_orders)", columns: 6
+        ) { row, statement, offset in
+            statement.bind(offset + 1, row.0 >> 20)
+            statement.bind(offset + 2, row.0 & 0xF_FFFF)
+            statement.bind(offset + 3, Int64(row.1.lines))
+            statement.bind(offset + 4, row.1.units)
+            statement.bind(offset + 5, row.1.revenueMinor)
+            statement.bind(offset + 6, Int64(row.1.paidOrders))
+        }
+        for key in categoryMonths.keys.sorted() { try insertCategoryMonth.add((key, categoryMonths[key]!)) }
+        try insertCategoryMonth.flush()
         try insertCounts(db, table: "agg_product_gap", columns: "product_key, gap_days, gaps", gaps.keys.sorted().map { ($0, gaps[$0]!) })
         RadixSort.sort(&pairCodes)
         var pairs: [(Int64, Int)] = []
@@ -198,9 +232,16 @@ struct AggregateRebuild {
         ) { row, statement, offset in
             for (index, value) in row.enumerated() { statement.bind(offset + Int32(index) + 1, value) }
         }
+        let insertMonth = try BatchInsert<(Int64, Int64, Int64)>(
+            db, insert: "INSERT INTO agg_customer_month (customer_key, month, paid_orders)", columns: 3, bind: Self.bindTriple)
+        let insertHour = try BatchInsert<(Int64, Int64, Int64)>(
+            db, insert: "INSERT INTO agg_customer_hour (customer_key, weekday_hour, paid_orders)", columns: 3, bind: Self.bindTriple)
         var days: [Int32] = []
+        var monthsOf: [Int64] = [], hoursOf: [Int64] = []
         for customer in 0..<(grouped.starts.count - 1) where grouped.starts[customer] < grouped.starts[customer + 1] {
             var purchases: Int64 = 0, net: Int64 = 0
+            monthsOf.removeAll(keepingCapacity: true)
+            hoursOf.removeAll(keepingCapacity: true)
             var first: Int64?, last: Int64?
             days.removeAll(keepingCapacity: true)
             for order in grouped.items[grouped.starts[customer]..<grouped.starts[customer + 1]] {
@@ -210,12 +251,26 @@ struct AggregateRebuild {
                 first = min(first ?? order.at, order.at)
                 last = max(last ?? order.at, order.at)
                 days.append(order.day)
+                monthsOf.append(Int64(CivilDate.month(ofDay: Int64(order.day))))
+                hoursOf.append(Int64(CivilDate.weekdayIndex(Int64(order.day)) * 24 + Int(order.hour)))
+            }
+            for (values, insert) in [(monthsOf, insertMonth), (hoursOf, insertHour)] {
+                let sorted = values.sorted()
+                var index = 0
+                while index < sorted.count {
+                    var end = index + 1
+                    while end < sorted.count && sorted[end] == sorted[index] { end += 1 }
+                    try insert.add((Int64(customer), sorted[index], Int64(end - index)))
+                    index = end
+                }
             }
             days.sort()
             let activeDays = days.indices.filter { $0 == 0 || days[$0] != days[$0 - 1] }.count
             try insert.add([Int64(customer), purchases, net, first, last, Int64(activeDays)])
         }
         try insert.flush()
+        try insertMonth.flush()
+        try insertHour.flush()
     }
 
     /// agg_customer_product, in (customer, product) order; `each` gets every row's product and days.
@@ -276,6 +331,12 @@ struct AggregateRebuild {
             } while rest > 0
             text.append(contentsOf: digits.reversed())
         }
+    }
+
+    private static func bindTriple(_ row: (Int64, Int64, Int64), _ statement: BulkStatement, _ offset: Int32) {
+        statement.bind(offset + 1, row.0)
+        statement.bind(offset + 2, row.1)
+        statement.bind(offset + 3, row.2)
     }
 
     /// A two-part key (high and low 32 bits) and a count, in key order.

@@ -106,4 +106,35 @@ enum AggregateSchema {
             ) WITHOUT ROWID;
             """)
     }
+
+    /// What publish reads: customers' months and weekday hours with a purchase, categories by
+    /// month (by each product's own category, recorded as `category_map`), and the amounts of the
+    /// orders each product was bought in.
+    static func addPublishTables(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE aggregate_state ADD COLUMN category_map TEXT;
+            ALTER TABLE agg_product ADD COLUMN basket_amount_minor INTEGER NOT NULL DEFAULT 0;
+            CREATE TABLE agg_customer_month (
+                customer_key INTEGER NOT NULL,
+                month INTEGER NOT NULL,
+                paid_orders INTEGER NOT NULL,
+                PRIMARY KEY (customer_key, month)
+            ) WITHOUT ROWID;
+            CREATE TABLE agg_customer_hour (
+                customer_key INTEGER NOT NULL,
+                weekday_hour INTEGER NOT NULL,
+                paid_orders INTEGER NOT NULL,
+                PRIMARY KEY (customer_key, weekday_hour)
+            ) WITHOUT ROWID;
+            CREATE TABLE agg_category_month (
+                category_key INTEGER NOT NULL,
+                month INTEGER NOT NULL,
+                lines INTEGER NOT NULL,
+                units INTEGER NOT NULL,
+                revenue_minor INTEGER NOT NULL,
+                paid_orders INTEGER NOT NULL,
+                PRIMARY KEY (category_key, month)
+            ) WITHOUT ROWID;
+            """)
+    }
 }

@@ -27,6 +27,7 @@ enum WarehouseSchema {
             try OffersSchema.openChannels(db)
         })
         migrator.registerMigration("v5-aggregates", migrate: { db in try AggregateSchema.create(db) })
+        migrator.registerMigration("v6-aggregates-publish", migrate: { db in try AggregateSchema.addPublishTables(db) })
         return migrator
     }
 }

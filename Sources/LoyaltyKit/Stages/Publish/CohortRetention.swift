@@ -19,10 +19,9 @@ enum CohortRetention {
         "\(month / 12)-\(month % 12 + 1 < 10 ? "0" : "")\(month % 12 + 1)"
     }
 
-    static func cells(_ orders: [OrderActivity.Order], asOf: Int64) -> [Cell] {
-        // Distinct (customer, month) pairs by sorting packed keys: a customer's first is their cohort.
-        var keys = orders.map { Int64($0.customerKey) << 24 | Int64(month(ofDay: Int64($0.day))) }
-        RadixSort.sort(&keys)
+    /// - Parameter keys: distinct customer << 24 | month with a purchase, ascending (a customer's
+    ///   first month is their cohort).
+    static func cells(customerMonths keys: [Int64], asOf: Int64) -> [Cell] {
         var size: [Int: Int] = [:]
         var counts: [Int: [Int: Int]] = [:]
         var previous: Int64 = -1, customer: Int64 = -1, cohort = 0

@@ -5,15 +5,16 @@ enum ContactHours {
 
     /// Order counts per segment, `[weekday − 1][hour]`.
     /// - Parameter segmentOf: a customer key's segment, as an index into `segments` (−1: none).
-    static func grid(_ orders: [OrderActivity.Order], segments: [String], segmentOf: [Int16]) -> [String: [[Int]]] {
-        // Flat counters by segment index (last: all customers): no hashing per order.
+    /// - Parameter cells: (customer, weekday × 24 + hour, orders) from `agg_customer_hour`.
+    static func grid(_ cells: [(customer: Int32, cell: Int16, orders: Int32)], segments: [String], segmentOf: [Int16]) -> [String: [[Int]]] {
+        // Flat counters by segment index (last: all customers): no hashing per row.
         var counts = [Int](repeating: 0, count: (segments.count + 1) * 168)
         let all = segments.count
-        for order in orders {
-            let cell = CivilDate.weekdayIndex(Int64(order.day)) * 24 + Int(order.hour)
-            counts[all * 168 + cell] += 1
-            let key = Int(order.customerKey)
-            if key < segmentOf.count, segmentOf[key] >= 0 { counts[Int(segmentOf[key]) * 168 + cell] += 1 }
+        for entry in cells {
+            let cell = Int(entry.cell), orders = Int(entry.orders)
+            counts[all * 168 + cell] += orders
+            let key = Int(entry.customer)
+            if key < segmentOf.count, segmentOf[key] >= 0 { counts[Int(segmentOf[key]) * 168 + cell] += orders }
         }
         var grids: [String: [[Int]]] = [:]
         for (index, name) in (segments + [allCustomers]).enumerated() {

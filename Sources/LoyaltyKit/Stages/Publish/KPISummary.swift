@@ -1,6 +1,6 @@
 /// The night's headline figures for `kpi_summary.json` (docs/outputs.md): the customer base
-/// from the segment stage's `customer_rfm`, sales from `OrderActivity` (anonymous purchases
-/// included, returns subtracted).
+/// from the segment stage's `customer_rfm`, sales from the aggregates' `agg_total` (anonymous
+/// purchases included, returns subtracted).
 struct KPISummary: Equatable {
     var asOf = ""
     /// First day of the figures window (`segment.lookback_days`); nil = all history.
@@ -50,12 +50,12 @@ struct KPISummary: Equatable {
         activitySum += customer.activityCoefficient ?? 0
     }
 
-    /// The window's sales, from the pass over its order lines.
-    mutating func addSales(_ activity: OrderActivity) {
-        revenueMinor = activity.revenueMinor
-        orders = activity.orders
-        bonusEarnedMinor = activity.bonusEarnedMinor
-        bonusSpentMinor = activity.bonusSpentMinor
+    /// The window's sales, from the aggregates.
+    mutating func addSales(_ sales: SalesAggregates) {
+        revenueMinor = sales.revenueMinor
+        orders = sales.paidOrders
+        bonusEarnedMinor = sales.bonusEarnedMinor
+        bonusSpentMinor = sales.bonusSpentMinor
     }
 
     /// kpi_summary.json: one object, keys in a fixed order, money with 2 decimals.

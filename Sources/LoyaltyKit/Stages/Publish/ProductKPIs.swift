@@ -1,80 +1,19 @@
 import GRDB
 
-/// product_kpis.csv: how each product sells in the figures window. Anonymous purchases count for
-/// units, revenue and orders (the contract: they count for product KPIs, not for customers).
+/// product_kpis.csv: how each product sells in the figures window, from the aggregates (the same
+/// figures as enrich's product facts). Anonymous purchases count for units, revenue and orders
+/// (the contract: they count for product KPIs, not for customers).
 enum ProductKPIs {
     struct Row {
         var units: Int64 = 0
         var revenueMinor: Int64 = 0
-        /// Orders of positive net amount holding the product, and the sum of those orders' amounts.
+        /// Orders with the product bought (positive quantity), and the sum of those orders' net amounts.
         var orders = 0
         var orderAmountsMinor: Int64 = 0
         var buyers = 0
         var repeatBuyers = 0
-        /// Revenue from known customers, by segment index.
+        /// What known customers paid for the product when they bought it, by segment index.
         var segmentRevenueMinor: [Int64] = []
-    }
-
-    /// Adds up orders as `OrderActivity` reads them.
-    struct Accumulator {
-        private(set) var rows: [Row]
-        private var pairs: [Int64] = []  // customer << 24 | product index, once per order
-        private let segmentOf: [Int16]
-        private let indexOfProduct: [Int32]
-        private var seen: [Int32] = []
-
-        init(products: Int, segments: Int, segmentOf: [Int16], indexOfProduct: [Int32]) {
-            rows = [Row](repeating: Row(segmentRevenueMinor: [Int64](repeating: 0, count: segments)), count: products)
-            self.segmentOf = segmentOf
-            self.indexOfProduct = indexOfProduct
-        }
-
-        mutating func add(customer: Int64?, amountMinor: Int64, lines: [OrderActivity.Line]) {
-            seen.removeAll(keepingCapacity: true)
-            let segment = customer.flatMap { Int($0) < segmentOf.count && segmentOf[Int($0)] >= 0 ? Int(segmentOf[Int($0)]) : nil }
-            for line in lines {
-                guard line.productKey >= 0, Int(line.productKey) < indexOfProduct.count, indexOfProduct[Int(line.productKey)] >= 0 else { continue }
-                let product = indexOfProduct[Int(line.productKey)]
-                rows[Int(product)].units += line.units
-                rows[Int(product)].revenueMinor += line.amountMinor
-                if let segment { rows[Int(product)].segmentRevenueMinor[segment] += line.amountMinor }
-                guard amountMinor > 0, !seen.contains(product) else { continue }
-                seen.append(product)
-                rows[Int(product)].orders += 1
-                rows[Int(product)].orderAmountsMinor += amountMinor
-                if let customer { pairs.append(customer << 24 | Int64(product)) }
-            }
-        }
-
-        /// Adds another part of the pass (its orders are none of these).
-        mutating func merge(_ other: Accumulator) {
-            for index in rows.indices {
-                rows[index].units += other.rows[index].units
-                rows[index].revenueMinor += other.rows[index].revenueMinor
-                rows[index].orders += other.rows[index].orders
-                rows[index].orderAmountsMinor += other.rows[index].orderAmountsMinor
-                for segment in rows[index].segmentRevenueMinor.indices {
-                    rows[index].segmentRevenueMinor[segment] += other.rows[index].segmentRevenueMinor[segment]
-                }
-            }
-            pairs += other.pairs
-        }
-
-        /// Buyers: distinct (customer, product) pairs; repeat buyers bought it in 2 or more orders.
-        mutating func finish() -> [Row] {
-            RadixSort.sort(&pairs)
-            var start = 0
-            while start < pairs.count {
-                var end = start + 1
-                while end < pairs.count && pairs[end] == pairs[start] { end += 1 }
-                let product = Int(pairs[start] & 0xFF_FFFF)
-                rows[product].buyers += 1
-                if end - start >= 2 { rows[product].repeatBuyers += 1 }
-                start = end
-            }
-            pairs = []
-            return rows
-        }
     }
 }
 

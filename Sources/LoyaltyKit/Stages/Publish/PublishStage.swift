@@ -4,24 +4,20 @@
 public struct PublishStage: Stage {
     public let name = "publish"
     public let reads = ["customer", "customer_rfm", "segment_membership", "cluster_profile", "product", "category", "category_ancestor",
-                        "sales_order", "order_line", "pair_run", "product_pair", "product_basket_count", "offer", "offer_run", "offer_event",
+                        "agg_total", "agg_customer_month", "agg_customer_hour", "agg_product", "agg_customer_product", "agg_product_month",
+                        "agg_category_month", "agg_order", "order_line", "pair_run", "product_pair", "product_basket_count", "offer", "offer_run", "offer_event",
                         "suppression"]
     public let owns = ["offer_outcome_run", "offer_outcome"]
     public let checks: [TableCheck] = []
 
-    /// Order-key span from which the order pass splits in two (lowered by tests to check the merge).
-    let splitOrdersAbove: Int64
-
-    public init() { self.init(splitOrdersAbove: ParallelOrderScan.minimumOrdersToSplit) }
-
-    init(splitOrdersAbove: Int64) { self.splitOrdersAbove = splitOrdersAbove }
+    public init() {}
 
     public func run(_ context: StageContext) throws -> StageReport {
         let config = context.config
-        let until = context.clock.startOfDay(context.asOf + 1)
-        let from = config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
-        // The order pass takes one core; the other measures the nights whose attribution window has
-        // just closed, reads what only the HTML report draws and writes the mailing lists.
+        try context.maintainAggregates()
+        let until = context.figuresWindow.until
+        // The figures take one connection; another measures the nights whose attribution window
+        // has just closed, reads what only the HTML report draws and writes the mailing lists.
         let publish = config.publish
         let asideClock = context.clock.copy()
         let aside = try ConcurrentRead(context.warehouse) { db in
@@ -37,7 +33,7 @@ public struct PublishStage: Stage {
         }
         let figures: Figures
         do {
-            figures = try readFigures(context, from: from, until: until)
+            figures = try readFigures(context)
         } catch {
             aside.cancel()
             throw error
@@ -57,10 +53,10 @@ public struct PublishStage: Stage {
         for warning in warnings { context.logger.warning("publish: \(warning)") }
         try context.outputs.write("kpi_summary.json", text: kpis.json, rows: 1)
         try SegmentsReport.write(figures.segments, rules: config.segment.rules, actions: publish.segmentActions, to: context.outputs)
-        let cohorts = CohortRetention.cells(figures.activity.customerOrders, asOf: context.asOf)
+        let cohorts = CohortRetention.cells(customerMonths: figures.sales.customerMonths, asOf: context.asOf)
         try CohortRetention.write(cohorts, to: context.outputs)
         let names = figures.segments.map(\.segment)
-        let hours = ContactHours.grid(figures.activity.customerOrders, segments: names, segmentOf: figures.segmentOf)
+        let hours = ContactHours.grid(figures.sales.customerHours, segments: names, segmentOf: figures.segmentOf)
         try ContactHours.write(hours, segments: names, to: context.outputs)
         try ProductKPIs.write(figures.productRows, products: figures.products, segments: names, to: context.outputs)
         try figures.categoryMonths.write(to: context.outputs)
@@ -103,22 +99,22 @@ public struct PublishStage: Stage {
 
     /// What one read of the warehouse gives the reports.
     private struct Figures {
-        let activity: OrderActivity
+        let sales: SalesAggregates
         let kpis: KPISummary
         let segments: [SegmentsReport.Row]
         /// Each customer key's segment, an index into `segments` (−1: none).
         let segmentOf: [Int16]
         let products: [ProductKPIs.Product]
         let productRows: [ProductKPIs.Row]
-        let categoryMonths: CategoryMonths.Accumulator
+        let categoryMonths: CategoryMonths
         let recencyFrequency: [ReportData.RFCell]
     }
 
-    private func readFigures(_ context: StageContext, from: Int64?, until: Int64) throws -> Figures {
+    private func readFigures(_ context: StageContext) throws -> Figures {
         let config = context.config
         var kpis = KPISummary(context: context)
         var recencyFrequency = ReportData.RecencyFrequency()
-        let (segments, segmentOf, catalog) = try context.warehouse.database.read { db in
+        return try context.warehouse.database.read { db in
             let scored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_rfm") ?? 0
             let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
             if scored == 0 && known > 0 {
@@ -128,30 +124,13 @@ public struct PublishStage: Stage {
                 kpis.addCustomer(customer)
                 recencyFrequency.add(customer)
             }
-            return (segments, segmentOf, try ProductKPIs.loadProducts(db))
+            let catalog = try ProductKPIs.loadProducts(db)
+            let sales = try SalesAggregates.load(db)
+            kpis.addSales(sales)
+            let productRows = try ProductKPIs.rows(db, products: catalog.products.count, indexOfKey: catalog.indexOfKey, segments: segments.count,
+                                                   segmentOf: segmentOf)
+            return Figures(sales: sales, kpis: kpis, segments: segments, segmentOf: segmentOf, products: catalog.products,
+                           productRows: productRows, categoryMonths: try CategoryMonths.load(db), recencyFrequency: recencyFrequency.sorted)
         }
-        // One pass over the window's order lines, in two halves by order key, feeds the KPIs,
-        // cohorts, hours, products and category months.
-        let parts = try ParallelOrderScan.run(context.warehouse, minimumOrdersToSplit: splitOrdersAbove) { db, firstOrder, lastOrder in
-            var products = ProductKPIs.Accumulator(products: catalog.products.count, segments: segments.count, segmentOf: segmentOf,
-                                                   indexOfProduct: catalog.indexOfKey)
-            var categoryMonths = CategoryMonths.Accumulator(products: catalog.products, indexOfProduct: catalog.indexOfKey)
-            let activity = try OrderActivity.load(db, firstOrder: firstOrder, lastOrder: lastOrder, from: from, until: until,
-                                                  clock: context.clock.copy()) {
-                customer, day, amount, lines in
-                products.add(customer: customer, amountMinor: amount, lines: lines)
-                categoryMonths.add(day: day, amountMinor: amount, lines: lines)
-            }
-            return (activity, products, categoryMonths)
-        }
-        var (activity, products, categoryMonths) = parts[0]
-        for part in parts.dropFirst() {
-            activity.merge(part.0)
-            products.merge(part.1)
-            categoryMonths.merge(part.2)
-        }
-        kpis.addSales(activity)
-        return Figures(activity: activity, kpis: kpis, segments: segments, segmentOf: segmentOf, products: catalog.products,
-                       productRows: products.finish(), categoryMonths: categoryMonths, recencyFrequency: recencyFrequency.sorted)
     }
 }

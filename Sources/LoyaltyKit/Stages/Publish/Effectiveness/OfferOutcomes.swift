@@ -173,7 +173,7 @@ struct OfferOutcomes {
         var purchases: [Purchase] = []
         try RowScan.forEach(db, sql: """
             SELECT o.customer_key, l.product_key, l.quantity, l.amount_minor, o.ordered_at
-            FROM sales_order o CROSS JOIN order_line l ON l.order_key = o.order_key AND l.customer_key = o.customer_key
+            FROM agg_order o CROSS JOIN order_line l ON l.order_key = o.order_key AND l.customer_key = o.customer_key
             WHERE o.ordered_at >= ? AND o.ordered_at < ? AND o.customer_key IS NOT NULL
             """, arguments: [clock.startOfDay(run.windowFrom), clock.startOfDay(run.windowFrom + Int64(windowDays))]) { row in
             purchases.append(Purchase(customer: Int32(row.int64(0)), product: Int32(row.int64(1)), quantity: Int32(row.int64(2)),
