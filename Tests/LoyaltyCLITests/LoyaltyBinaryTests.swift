@@ -92,7 +92,7 @@ import Testing
         #expect(try run(["ingest", "--input", Self.packageRoot + "/fixtures/cases/contract"] + common).status == 0)
         let clean = try run(["verify"] + common)
         #expect(clean.status == 0, "\(clean.stderr)")
-        #expect(clean.stdout.contains("all 11 tables equal their reference definitions"))
+        #expect(clean.stdout.contains("tables equal their reference definitions"))
         let tamper = Process()
         tamper.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         tamper.arguments = ["python3", "-c", "import sqlite3; db = sqlite3.connect('\(folder)/w.sqlite'); db.execute('UPDATE agg_customer SET net_minor = net_minor + 1'); db.commit()"]

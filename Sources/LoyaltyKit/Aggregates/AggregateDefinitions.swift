@@ -10,7 +10,7 @@ import GRDB
 enum AggregateDefinitions {
     /// Bumped whenever a definition changes meaning: a warehouse maintained under another version
     /// is rebuilt on its next run.
-    static let version = 2
+    static let version = 3
 
     struct Table {
         let name: String
@@ -44,6 +44,8 @@ enum AggregateDefinitions {
         },
         Table(name: "agg_product_gap", columns: ["product_key", "gap_days", "gaps"], keyColumns: 2) { productGaps(window: $0) },
         Table(name: "agg_product_pair", columns: ["product_a_key", "product_b_key", "orders"], keyColumns: 2) { productPairs(window: $0) },
+        Table(name: "agg_category_basket", columns: ["category_key", "baskets"], keyColumns: 1) { categoryBaskets(window: $0) },
+        Table(name: "agg_category_pair", columns: ["category_a_key", "category_b_key", "orders"], keyColumns: 2) { categoryPairs(window: $0) },
     ]
 
     static let orderColumns = ["order_key", "customer_key", "ordered_at", "day", "hour", "net_minor", "units", "basket_products",
@@ -200,6 +202,31 @@ enum AggregateDefinitions {
             FROM (\(bought)) a JOIN (\(bought)) b ON a.order_key = b.order_key AND a.product_key < b.product_key
             GROUP BY 1, 2
             """
+    }
+}
+
+extension AggregateDefinitions {
+    /// The distinct categories (each product's own) of the products bought in each order of the window.
+    static func boughtCategories(window: FiguresWindow) -> String {
+        """
+        SELECT DISTINCT w.order_key, p.category_key FROM (\(windowLines(window: window))) w JOIN product p ON p.product_key = w.product_key
+        WHERE w.quantity > 0 AND p.category_key IS NOT NULL
+        """
+    }
+
+    /// Per category: the window's orders with a product of it bought.
+    static func categoryBaskets(window: FiguresWindow) -> String {
+        "SELECT category_key, COUNT(*) AS baskets FROM (\(boughtCategories(window: window))) GROUP BY category_key"
+    }
+
+    /// Per pair of categories a < b (by key) bought in the same order: the orders holding both.
+    static func categoryPairs(window: FiguresWindow) -> String {
+        """
+        SELECT a.category_key AS category_a_key, b.category_key AS category_b_key, COUNT(*) AS orders
+        FROM (\(boughtCategories(window: window))) a JOIN (\(boughtCategories(window: window))) b
+            ON a.order_key = b.order_key AND a.category_key < b.category_key
+        GROUP BY 1, 2
+        """
     }
 }
 

@@ -38,6 +38,9 @@ struct AggregateDeltas {
     var pairs: [Int64: Int] = [:]
     /// Keyed by product << 32 | gap days.
     var gaps: [Int64: Int] = [:]
+    /// Keyed by smaller category key << 32 | larger, and by category key.
+    var categoryPairs: [Int64: Int] = [:]
+    var categoryBaskets: [Int64: Int] = [:]
     /// Keyed by category << 20 | month.
     var categoryMonths: [Int64: MonthChange] = [:]
     var total = TotalChange()
@@ -45,6 +48,7 @@ struct AggregateDeltas {
     let categoryOf: [Int64]
     private var bought: [Int64] = []
     private var categories: [Int64] = []
+    private var boughtCategories: [Int64] = []
 
     init(categoryOf: [Int64]) {
         self.categoryOf = categoryOf
@@ -105,6 +109,16 @@ struct AggregateDeltas {
         for index in bought.indices where index == 0 || bought[index] != bought[index - 1] {
             bought[distinct] = bought[index]
             distinct += 1
+        }
+        boughtCategories.removeAll(keepingCapacity: true)
+        for index in 0..<distinct {
+            let category = Int(bought[index]) < categoryOf.count ? categoryOf[Int(bought[index])] : -1
+            if category >= 0 && !boughtCategories.contains(category) { boughtCategories.append(category) }
+        }
+        boughtCategories.sort()
+        for a in boughtCategories.indices {
+            categoryBaskets[boughtCategories[a], default: 0] += sign
+            for b in (a + 1)..<boughtCategories.count { categoryPairs[boughtCategories[a] << 32 | boughtCategories[b], default: 0] += sign }
         }
         for a in 0..<distinct {
             products[bought[a]]!.orders += sign
@@ -173,7 +187,8 @@ struct AggregateDeltas {
             try month.execute()
         }
         for (table, columns, changes) in [("agg_product_pair", ("product_a_key", "product_b_key", "orders"), pairs),
-                                          ("agg_product_gap", ("product_key", "gap_days", "gaps"), gaps)] {
+                                          ("agg_product_gap", ("product_key", "gap_days", "gaps"), gaps),
+                                          ("agg_category_pair", ("category_a_key", "category_b_key", "orders"), categoryPairs)] {
             let upsert = try BulkStatement(db, sql: """
                 INSERT INTO \(table) (\(columns.0), \(columns.1), \(columns.2)) VALUES (?, ?, ?)
                 ON CONFLICT (\(columns.0), \(columns.1)) DO UPDATE SET \(columns.2) = \(columns.2) + excluded.\(columns.2)
@@ -192,7 +207,17 @@ struct AggregateDeltas {
                 try dropEmpty.execute()
             }
         }
+        let basket = try BulkStatement(db, sql: """
+            INSERT INTO agg_category_basket (category_key, baskets) VALUES (?, ?)
+            ON CONFLICT (category_key) DO UPDATE SET baskets = baskets + excluded.baskets
+            """)
+        for (key, change) in categoryBaskets where change != 0 {
+            basket.bind(1, key)
+            basket.bind(2, Int64(change))
+            try basket.execute()
+        }
         try db.execute(sql: """
+            DELETE FROM agg_category_basket WHERE baskets = 0;
             DELETE FROM agg_product WHERE lines = 0;
             DELETE FROM agg_product_month WHERE lines = 0;
             DELETE FROM agg_category_month WHERE lines = 0;

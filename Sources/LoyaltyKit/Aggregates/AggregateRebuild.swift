@@ -49,6 +49,9 @@ struct AggregateRebuild {
         var categories: [Int64] = []
         var total = AggregateDeltas.TotalChange()
         var pairCodes: [Int64] = []
+        var categoryPairCodes: [Int64] = []
+        var categoryBaskets: [Int64: Int] = [:]
+        var boughtCategories: [Int64] = []
         var purchases: [Purchase] = []
         var customerOrders: [CustomerOrder] = []
 
@@ -130,6 +133,16 @@ struct AggregateRebuild {
                                               quantity: line.quantity, amountMinor: line.amount))
                 }
             }
+            boughtCategories.removeAll(keepingCapacity: true)
+            for index in 0..<distinct {
+                let category = Int(bought[index]) < categoryOf.count ? categoryOf[Int(bought[index])] : -1
+                if category >= 0 && !boughtCategories.contains(category) { boughtCategories.append(category) }
+            }
+            boughtCategories.sort()
+            for a in boughtCategories.indices {
+                categoryBaskets[boughtCategories[a], default: 0] += 1
+                for b in (a + 1)..<boughtCategories.count { categoryPairCodes.append(boughtCategories[a] << 32 | boughtCategories[b]) }
+            }
             for a in 0..<distinct {
                 products[Int(bought[a])].orders += 1
                 products[Int(bought[a])].basketAmountMinor += net
@@ -207,17 +220,15 @@ struct AggregateRebuild {
         for key in categoryMonths.keys.sorted() { try insertCategoryMonth.add((key, categoryMonths[key]!)) }
         try insertCategoryMonth.flush()
         try insertCounts(db, table: "agg_product_gap", columns: "product_key, gap_days, gaps", gaps.keys.sorted().map { ($0, gaps[$0]!) })
-        RadixSort.sort(&pairCodes)
-        var pairs: [(Int64, Int)] = []
-        var start = 0
-        while start < pairCodes.count {
-            var end = start + 1
-            while end < pairCodes.count && pairCodes[end] == pairCodes[start] { end += 1 }
-            pairs.append((pairCodes[start], end - start))
-            start = end
+        try insertCounts(db, table: "agg_product_pair", columns: "product_a_key, product_b_key, orders", Self.runLengths(&pairCodes))
+        try insertCounts(db, table: "agg_category_pair", columns: "category_a_key, category_b_key, orders", Self.runLengths(&categoryPairCodes))
+        let insertBasket = try BatchInsert<(Int64, Int)>(db, insert: "INSERT INTO agg_category_basket (category_key, baskets)", columns: 2) {
+            row, statement, offset in
+            statement.bind(offset + 1, row.0)
+            statement.bind(offset + 2, Int64(row.1))
         }
-        pairCodes = []
-        try insertCounts(db, table: "agg_product_pair", columns: "product_a_key, product_b_key, orders", pairs)
+        for key in categoryBaskets.keys.sorted() { try insertBasket.add((key, categoryBaskets[key]!)) }
+        try insertBasket.flush()
         try db.execute(sql: """
             INSERT INTO agg_total (id, orders, paid_orders, baskets, revenue_minor, bonus_earned_minor, bonus_spent_minor)
             VALUES (1, ?, ?, ?, ?, ?, ?)
@@ -337,6 +348,21 @@ struct AggregateRebuild {
         statement.bind(offset + 1, row.0)
         statement.bind(offset + 2, row.1)
         statement.bind(offset + 3, row.2)
+    }
+
+    /// Sorts pair codes and counts each (emptying `codes`).
+    static func runLengths(_ codes: inout [Int64]) -> [(Int64, Int)] {
+        RadixSort.sort(&codes)
+        var counts: [(Int64, Int)] = []
+        var start = 0
+        while start < codes.count {
+            var end = start + 1
+            while end < codes.count && codes[end] == codes[start] { end += 1 }
+            counts.append((codes[start], end - start))
+            start = end
+        }
+        codes = []
+        return counts
     }
 
     /// A two-part key (high and low 32 bits) and a count, in key order.

@@ -137,4 +137,20 @@ enum AggregateSchema {
             ) WITHOUT ROWID;
             """)
     }
+
+    /// Category pairs: baskets by each product's own category (the pairs stage's default level).
+    static func addCategoryPairs(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE agg_category_basket (
+                category_key INTEGER PRIMARY KEY,
+                baskets INTEGER NOT NULL
+            );
+            CREATE TABLE agg_category_pair (
+                category_a_key INTEGER NOT NULL,
+                category_b_key INTEGER NOT NULL,
+                orders INTEGER NOT NULL,
+                PRIMARY KEY (category_a_key, category_b_key)
+            ) WITHOUT ROWID;
+            """)
+    }
 }

@@ -28,6 +28,7 @@ enum WarehouseSchema {
         })
         migrator.registerMigration("v5-aggregates", migrate: { db in try AggregateSchema.create(db) })
         migrator.registerMigration("v6-aggregates-publish", migrate: { db in try AggregateSchema.addPublishTables(db) })
+        migrator.registerMigration("v7-aggregates-category-pairs", migrate: { db in try AggregateSchema.addCategoryPairs(db) })
         return migrator
     }
 }

@@ -66,21 +66,36 @@ enum CustomerPurchases {
     }
 }
 
-/// The product counts of the order scope, from the aggregation layer: baskets in the window
-/// (`agg_total`), baskets holding each product (`agg_product.orders`) and every pair with at
-/// least `minCount` baskets (`agg_product_pair`), as `PairCounter` gives them.
-enum ProductPairCounts {
-    static func load(_ db: Database, rankOfProduct: [Int32], products: Int, minCount: Int) throws -> PairCounter.Counts {
+/// The counts of the order scope from the aggregation layer: baskets in the window (`agg_total`),
+/// baskets holding each item and every pair with at least `minCount` baskets, as `PairCounter`
+/// gives them. Products: `agg_product.orders`, `agg_product_pair`; categories (each product's own):
+/// `agg_category_basket`, `agg_category_pair`.
+enum AggregatePairCounts {
+    enum Kind {
+        case product, category
+
+        var itemCounts: String {
+            self == .product ? "SELECT product_key, orders FROM agg_product WHERE orders > 0" : "SELECT category_key, baskets FROM agg_category_basket"
+        }
+
+        var pairs: String {
+            self == .product ? "SELECT product_a_key, product_b_key, orders FROM agg_product_pair WHERE orders >= ?"
+                : "SELECT category_a_key, category_b_key, orders FROM agg_category_pair WHERE orders >= ?"
+        }
+    }
+
+    /// - Parameter rankOf: each key's rank in output order (−1 or absent: not counted).
+    static func load(_ db: Database, _ kind: Kind, rankOf: (Int64) -> Int32, items: Int, minCount: Int) throws -> PairCounter.Counts {
         let baskets = try Int.fetchOne(db, sql: "SELECT baskets FROM agg_total") ?? 0
-        var itemCounts = [Int](repeating: 0, count: products)
-        try RowScan.forEach(db, sql: "SELECT product_key, orders FROM agg_product WHERE orders > 0") { row in
-            let rank = rankOfProduct[Int(row.int64(0))]
+        var itemCounts = [Int](repeating: 0, count: items)
+        try RowScan.forEach(db, sql: kind.itemCounts) { row in
+            let rank = rankOf(row.int64(0))
             if rank >= 0 { itemCounts[Int(rank)] = Int(row.int64(1)) }
         }
         var pairs: [PairCounter.Pair] = []
-        try RowScan.forEach(db, sql: "SELECT product_a_key, product_b_key, orders FROM agg_product_pair WHERE orders >= ?",
-                            arguments: [Int64(max(minCount, 1))]) { row in
-            let a = rankOfProduct[Int(row.int64(0))], b = rankOfProduct[Int(row.int64(1))]
+        try RowScan.forEach(db, sql: kind.pairs, arguments: [Int64(max(minCount, 1))]) { row in
+            let a = rankOf(row.int64(0)), b = rankOf(row.int64(1))
+            guard a >= 0 && b >= 0 else { return }
             pairs.append(PairCounter.Pair(a: min(a, b), b: max(a, b), count: Int(row.int64(2))))
         }
         pairs.sort { ($0.a, $0.b) < ($1.a, $1.b) }

@@ -36,26 +36,39 @@ public struct PairsStage: Stage {
         let productCounts: PairCounter.Counts, categoryCounts: PairCounter.Counts
         switch config.scope {
         case .order:
-            // Products come counted from the aggregates; categories (their level is the pairs
-            // stage's setting) are counted from the window's baskets on a second core meanwhile.
-            var categoryResult: PairCounter.Counts?
-            let categoryCounting = WorkerThread(name: "category-pairs") {
-                let baskets = try Baskets.load(context.warehouse, from: window.from, until: window.until, rankOfProduct: rankOfProduct)
-                let categoryBaskets = baskets.mapped(productCategory)
-                categoryResult = PairCounter.count(offsets: categoryBaskets.offsets, items: categoryBaskets.items,
-                                                   itemCount: categories.keys.count, minCount: config.minCount)
-            }
-            do {
-                productCounts = try context.warehouse.database.read { db in
-                    try ProductPairCounts.load(db, rankOfProduct: rankOfProduct, products: products.keys.count, minCount: config.minCount)
+            if config.categoryLevel == nil {
+                (productCounts, categoryCounts) = try context.warehouse.database.read { db in
+                    var rankOfCategory: [Int64: Int32] = [:]
+                    for (rank, key) in categories.keys.enumerated() { rankOfCategory[key] = Int32(rank) }
+                    return (try AggregatePairCounts.load(db, .product, rankOf: { Int($0) < rankOfProduct.count ? rankOfProduct[Int($0)] : -1 },
+                                                         items: products.keys.count, minCount: config.minCount),
+                            try AggregatePairCounts.load(db, .category, rankOf: { rankOfCategory[$0] ?? -1 }, items: categories.keys.count,
+                                                         minCount: config.minCount))
                 }
-            } catch {
-                categoryCounting.join()
-                throw error
+                context.phaseDone("read \(productCounts.baskets) baskets' pairs from the aggregates")
+            } else {
+                // Categories at another level than their own are counted from the window's baskets,
+                // on a second core while the products' counts are read.
+                var categoryResult: PairCounter.Counts?
+                let categoryCounting = WorkerThread(name: "category-pairs") {
+                    let baskets = try Baskets.load(context.warehouse, from: window.from, until: window.until, rankOfProduct: rankOfProduct)
+                    let categoryBaskets = baskets.mapped(productCategory)
+                    categoryResult = PairCounter.count(offsets: categoryBaskets.offsets, items: categoryBaskets.items,
+                                                       itemCount: categories.keys.count, minCount: config.minCount)
+                }
+                do {
+                    productCounts = try context.warehouse.database.read { db in
+                        try AggregatePairCounts.load(db, .product, rankOf: { Int($0) < rankOfProduct.count ? rankOfProduct[Int($0)] : -1 },
+                                                     items: products.keys.count, minCount: config.minCount)
+                    }
+                } catch {
+                    categoryCounting.join()
+                    throw error
+                }
+                try categoryCounting.result()
+                categoryCounts = categoryResult!
+                context.phaseDone("read \(productCounts.baskets) baskets' product pairs; counted categories at level \(config.categoryLevel!)")
             }
-            context.phaseDone("read \(productCounts.baskets) baskets' product pairs")
-            try categoryCounting.result()
-            categoryCounts = categoryResult!
         case .customer:
             let events = try context.warehouse.database.read { db in try CustomerPurchases.load(db, rankOfProduct: rankOfProduct) }
             context.phaseDone("read \(events.count) purchases")
