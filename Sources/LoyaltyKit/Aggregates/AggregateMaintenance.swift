@@ -36,28 +36,22 @@ public struct AggregateMaintenance {
 
     /// Brings the aggregates to this window and the loads so far, in one transaction.
     public func bringUpToDate(_ warehouse: Warehouse) throws -> Report {
-        let started = Date()
-        var report = try warehouse.database.writeWithoutTransaction { db -> Report in
-            try AggregateFunctions.install(db, timezone: timezone)
-            var report: Report?
-            try db.inTransaction(.immediate) {
-                report = try maintain(db)
-                return .commit
-            }
-            return report!
-        }
-        report.seconds = Date().timeIntervalSince(started)
-        return report
+        try timed(warehouse) { try maintain($0) }
     }
 
     /// Recomputes every aggregate from the order lines.
     public func rebuild(_ warehouse: Warehouse) throws -> Report {
+        try timed(warehouse) { try rebuild($0) }
+    }
+
+    /// Runs `work` in one immediate transaction with the definitions' SQL functions installed.
+    private func timed(_ warehouse: Warehouse, _ work: (Database) throws -> Report) throws -> Report {
         let started = Date()
         var report = try warehouse.database.writeWithoutTransaction { db -> Report in
             try AggregateFunctions.install(db, timezone: timezone)
             var report: Report?
             try db.inTransaction(.immediate) {
-                report = try rebuild(db)
+                report = try work(db)
                 return .commit
             }
             return report!
