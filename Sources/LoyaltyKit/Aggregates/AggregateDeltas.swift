@@ -1,5 +1,48 @@
 import GRDB
 
+/// One order's basket as the aggregates count it: the distinct products bought (a line of
+/// positive quantity) and their distinct categories (each product's own), both ascending. The
+/// rebuild and the maintenance fill it the same way; buffers are reused from order to order.
+struct OrderBasket {
+    private(set) var products: [Int64] = []
+    private(set) var categories: [Int64] = []
+
+    mutating func fill(bought: [Int64], categoryOf: [Int64]) {
+        products.removeAll(keepingCapacity: true)
+        products.append(contentsOf: bought)
+        products.sort()
+        var distinct = 0
+        for index in products.indices where index == 0 || products[index] != products[index - 1] {
+            products[distinct] = products[index]
+            distinct += 1
+        }
+        products.removeLast(products.count - distinct)
+        categories.removeAll(keepingCapacity: true)
+        for product in products {
+            let category = Int(product) < categoryOf.count ? categoryOf[Int(product)] : -1
+            if category >= 0 && !categories.contains(category) { categories.append(category) }
+        }
+        categories.sort()
+    }
+}
+
+extension Dictionary where Key == Int64, Value == AggregateDeltas.MonthChange {
+    /// Adds one line to its category's month (category << 20 | month); an order of positive net
+    /// amount counts once per category, `counted` holding the order's categories so far.
+    mutating func addLine(category: Int64, month: Int64, quantity: Int64, amountMinor: Int64, paidOrder: Bool, sign: Int,
+                          counted: inout [Int64]) {
+        guard category >= 0 else { return }
+        let key = category << 20 | month
+        self[key, default: AggregateDeltas.MonthChange()].lines += sign
+        self[key]!.units += Int64(sign) * quantity
+        self[key]!.revenueMinor += Int64(sign) * amountMinor
+        if paidOrder && !counted.contains(category) {
+            counted.append(category)
+            self[key]!.paidOrders += sign
+        }
+    }
+}
+
 /// Changes to the additive aggregates (products, product months, product pairs, gaps, the
 /// window total), summed over orders and customer × product rows that leave (sign −1) or enter
 /// (sign +1) them, then applied in one upsert per row. Integer sums: the result does not depend
@@ -48,7 +91,7 @@ struct AggregateDeltas {
     let categoryOf: [Int64]
     private var bought: [Int64] = []
     private var categories: [Int64] = []
-    private var boughtCategories: [Int64] = []
+    private var basket = OrderBasket()
 
     init(categoryOf: [Int64]) {
         self.categoryOf = categoryOf
@@ -92,38 +135,19 @@ struct AggregateDeltas {
             months[key]!.units += s64 * line.quantity
             months[key]!.revenueMinor += s64 * line.amountMinor
             if line.quantity > 0 { bought.append(line.product) }
-            let category = Int(line.product) < categoryOf.count ? categoryOf[Int(line.product)] : -1
-            if category >= 0 {
-                let key = category << 20 | month
-                categoryMonths[key, default: MonthChange()].lines += sign
-                categoryMonths[key]!.units += s64 * line.quantity
-                categoryMonths[key]!.revenueMinor += s64 * line.amountMinor
-                if net > 0 && !categories.contains(category) {
-                    categories.append(category)
-                    categoryMonths[key]!.paidOrders += sign
-                }
-            }
+            categoryMonths.addLine(category: Int(line.product) < categoryOf.count ? categoryOf[Int(line.product)] : -1, month: month,
+                                   quantity: line.quantity, amountMinor: line.amountMinor, paidOrder: net > 0, sign: sign, counted: &categories)
         }
-        bought.sort()
-        var distinct = 0
-        for index in bought.indices where index == 0 || bought[index] != bought[index - 1] {
-            bought[distinct] = bought[index]
-            distinct += 1
+        basket.fill(bought: bought, categoryOf: categoryOf)
+        let distinct = basket.products.count
+        for (a, category) in basket.categories.enumerated() {
+            categoryBaskets[category, default: 0] += sign
+            for other in basket.categories[(a + 1)...] { categoryPairs[category << 32 | other, default: 0] += sign }
         }
-        boughtCategories.removeAll(keepingCapacity: true)
-        for index in 0..<distinct {
-            let category = Int(bought[index]) < categoryOf.count ? categoryOf[Int(bought[index])] : -1
-            if category >= 0 && !boughtCategories.contains(category) { boughtCategories.append(category) }
-        }
-        boughtCategories.sort()
-        for a in boughtCategories.indices {
-            categoryBaskets[boughtCategories[a], default: 0] += sign
-            for b in (a + 1)..<boughtCategories.count { categoryPairs[boughtCategories[a] << 32 | boughtCategories[b], default: 0] += sign }
-        }
-        for a in 0..<distinct {
-            products[bought[a]]!.orders += sign
-            products[bought[a]]!.basketAmountMinor += s64 * net
-            for b in (a + 1)..<max(distinct, a + 1) { pairs[bought[a] << 32 | bought[b], default: 0] += sign }
+        for (a, product) in basket.products.enumerated() {
+            products[product]!.orders += sign
+            products[product]!.basketAmountMinor += s64 * net
+            for other in basket.products[(a + 1)...] { pairs[product << 32 | other, default: 0] += sign }
         }
         total.orders += sign
         if net > 0 { total.paidOrders += sign }

@@ -20,21 +20,20 @@ public enum OfferExplanation {
             guard let key = try Int64.fetchOne(db, sql: "SELECT customer_key FROM customer WHERE customer_id = ?", arguments: [customerId]) else {
                 throw LoyaltyError.usage("customer '\(customerId)' is not in the warehouse \(settings.warehousePath)")
             }
-            let until = clock.startOfDay(asOf + 1)
-            let suppressions = try SuppressionList.load(db, asOf: asOfText, unsubscribedBefore: until, clock: clock, channels: config.channels,
+            let window = FiguresWindow(asOf: asOf, lookbackDays: config.segment.lookbackDays, clock: clock)
+            let suppressions = try SuppressionList.load(db, asOf: asOfText, unsubscribedBefore: window.until, clock: clock, channels: config.channels,
                                                         phoneRules: config.ingest.phoneRules, customerKey: key)
             guard var customer = try OfferInputs.loadCustomers(db, customerKey: key, suppressions: suppressions).first else {
                 throw LoyaltyError.missingPrerequisite(stage: "explain", message: "customer '\(customerId)' has no segment figures: run segment first")
             }
             let catalog = try OfferCatalog.load(db)
-            let from = config.segment.lookbackDays.map { clock.startOfDay(asOf - Int64($0) + 1) }
-            let history = try CustomerHistory.load(db, customerKey: key, window: FiguresWindow(from: from, until: until),
+            let history = try CustomerHistory.load(db, customerKey: key, window: window,
                                                    indexOfProduct: { catalog.index(ofKey: $0) })
             customer.products = history.products(ofCustomerKey: key, asOf: asOf, halfLifeDays: config.offers.halfLifeDays)
             let pastOffers = try PastOffers.load(db, asOf: asOf, config: config.offers, channels: config.channels, maxCustomerKey: Int(key),
                                                  customerKey: key, catalog: catalog)
             let past = pastOffers[key]
-            let inputs = OfferInputs(catalog: catalog, customers: [customer], maxCustomerKey: Int(key), history: pastOffers, from: from, until: until)
+            let inputs = OfferInputs(catalog: catalog, customers: [customer], maxCustomerKey: Int(key), history: pastOffers)
             let run = OfferRun(catalog: catalog, config: config.offers, channels: config.channels, asOf: asOf)
             let issues = try Row.fetchAll(db, sql: "SELECT field, value, reason FROM contact_issue WHERE customer_key = ?", arguments: [key])
             let decision = OffersStage.decideOne(customer, inputs: inputs, run: run)

@@ -10,20 +10,16 @@ struct OfferInputs {
     var maxCustomerKey: Int
     /// Earlier runs' offers within the cool-down and contact windows, by customer key.
     var history: PastOffers
-    /// The purchase window (the contract's figures window, segment.lookback_days).
-    var from: Int64?
-    var until: Int64
 
     /// Reads everything; the customers and earlier nights' offers (millions of rows, one thread)
     /// while `alongside` runs.
     static func load<Aside>(_ context: StageContext, alongside: (OfferInputs) throws -> Aside) throws -> (OfferInputs, Aside) {
         let config = context.config.offers, channels = context.config.channels
-        let until = context.clock.startOfDay(context.asOf + 1)
-        let from = context.config.segment.lookbackDays.map { context.clock.startOfDay(context.asOf - Int64($0) + 1) }
+        let until = context.figuresWindow.until
         var inputs = try context.warehouse.database.read { db in
             let catalog = try OfferCatalog.load(db)
             return OfferInputs(catalog: catalog, customers: [], maxCustomerKey: try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0,
-                               history: PastOffers(), from: from, until: until)
+                               history: PastOffers())
         }
         let (catalog, maxCustomerKey) = (inputs.catalog, inputs.maxCustomerKey)
         let timezone = context.config.timezone, asOfText = context.settings.asOfText, phoneRules = context.config.ingest.phoneRules

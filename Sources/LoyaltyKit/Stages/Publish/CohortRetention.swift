@@ -8,12 +8,6 @@ enum CohortRetention {
         let customers: Int
     }
 
-    /// Months are counted as year × 12 + month − 1.
-    static func month(ofDay day: Int64) -> Int {
-        let date = CivilDate.civil(day)
-        return date.year * 12 + date.month - 1
-    }
-
     /// `YYYY-MM` of a month number.
     static func monthText(_ month: Int) -> String {
         "\(month / 12)-\(month % 12 + 1 < 10 ? "0" : "")\(month % 12 + 1)"
@@ -35,7 +29,7 @@ enum CohortRetention {
             }
             counts[cohort, default: [:]][month - cohort, default: 0] += 1
         }
-        let last = month(ofDay: asOf)
+        let last = CivilDate.month(ofDay: asOf)
         var cells: [Cell] = []
         for cohort in size.keys.sorted() {
             for since in 0...(last - cohort) {
