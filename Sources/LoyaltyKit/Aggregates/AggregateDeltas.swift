@@ -7,9 +7,19 @@ struct OrderBasket {
     private(set) var products: [Int64] = []
     private(set) var categories: [Int64] = []
 
-    mutating func fill(bought: [Int64], categoryOf: [Int64]) {
+    /// Starts the next order.
+    mutating func clear() {
         products.removeAll(keepingCapacity: true)
-        products.append(contentsOf: bought)
+    }
+
+    /// A product bought in the order (repeats allowed).
+    @inline(__always)
+    mutating func add(bought product: Int64) {
+        products.append(product)
+    }
+
+    /// Sorts and deduplicates the products, and finds their categories.
+    mutating func close(categoryOf: [Int64]) {
         products.sort()
         var distinct = 0
         for index in products.indices where index == 0 || products[index] != products[index - 1] {
@@ -89,7 +99,6 @@ struct AggregateDeltas {
     var total = TotalChange()
     /// Each product key's own category key (−1: none).
     let categoryOf: [Int64]
-    private var bought: [Int64] = []
     private var categories: [Int64] = []
     private var basket = OrderBasket()
 
@@ -121,7 +130,7 @@ struct AggregateDeltas {
         let month = Int64(CivilDate.month(ofDay: day))
         var net: Int64 = 0
         for line in lines { net += line.amountMinor }
-        bought.removeAll(keepingCapacity: true)
+        basket.clear()
         categories.removeAll(keepingCapacity: true)
         let s64 = Int64(sign)
         for line in lines {
@@ -134,11 +143,11 @@ struct AggregateDeltas {
             months[key, default: MonthChange()].lines += sign
             months[key]!.units += s64 * line.quantity
             months[key]!.revenueMinor += s64 * line.amountMinor
-            if line.quantity > 0 { bought.append(line.product) }
+            if line.quantity > 0 { basket.add(bought: line.product) }
             categoryMonths.addLine(category: Int(line.product) < categoryOf.count ? categoryOf[Int(line.product)] : -1, month: month,
                                    quantity: line.quantity, amountMinor: line.amountMinor, paidOrder: net > 0, sign: sign, counted: &categories)
         }
-        basket.fill(bought: bought, categoryOf: categoryOf)
+        basket.close(categoryOf: categoryOf)
         let distinct = basket.products.count
         for (a, category) in basket.categories.enumerated() {
             categoryBaskets[category, default: 0] += sign
