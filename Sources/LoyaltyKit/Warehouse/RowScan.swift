@@ -6,11 +6,11 @@ import GRDBSQLite
 struct RowScan {
     private let handle: SQLiteStatement
 
-    /// Runs `sql` with integer `arguments` and calls `body` for every row.
-    static func forEach(_ db: Database, sql: String, arguments: [Int64] = [], _ body: (RowScan) throws -> Void) throws {
+    /// Runs `sql` with `arguments` and calls `body` for every row.
+    static func forEach(_ db: Database, sql: String, arguments: StatementArguments = [], _ body: (RowScan) throws -> Void) throws {
         let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(arguments)
         let handle = statement.sqliteStatement
-        for (index, value) in arguments.enumerated() { sqlite3_bind_int64(handle, Int32(index + 1), value) }
         defer { sqlite3_reset(handle) }
         let scan = RowScan(handle: handle)
         while true {

@@ -160,8 +160,8 @@ public struct IngestStage: Stage {
     private func loadOrderLines(
         _ db: Database, source: ByteSource, path: String, rejects: RejectSink, clock: ZoneClock, progress: @escaping () -> Void
     ) throws -> Int {
-        let products = try keyMap(db, sql: "SELECT product_id, product_key FROM product")
-        let customers = try keyMap(db, sql: "SELECT customer_id, customer_key FROM customer")
+        let products = try keyMap(db, table: "product")
+        let customers = try keyMap(db, table: "customer")
         let writer = try OrderLineWriter(db)
         let channel = BatchChannel<OrderLineBatch>(capacity: 4)
         let reader = WorkerThread(name: "ingest-reader") {

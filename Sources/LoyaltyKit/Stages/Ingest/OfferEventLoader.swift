@@ -12,7 +12,7 @@ final class OfferEventLoader: EntityLoader {
 
     init(_ db: Database, clock: ZoneClock) throws {
         self.clock = clock
-        customers = try keyMap(db, sql: "SELECT customer_id, customer_key FROM customer")
+        customers = try keyMap(db, table: "customer")
         upsert = try BulkStatement(db, sql: """
             INSERT INTO offer_event (offer_id, customer_key, event, at, order_id) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (offer_id, customer_key, event, at) DO UPDATE SET order_id = excluded.order_id

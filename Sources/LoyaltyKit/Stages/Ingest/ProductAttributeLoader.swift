@@ -11,7 +11,7 @@ final class ProductAttributeLoader: EntityLoader {
     private(set) var rowsLoaded = 0
 
     init(_ db: Database) throws {
-        products = try keyMap(db, sql: "SELECT product_id, product_key FROM product")
+        products = try keyMap(db, table: "product")
         clear = try BulkStatement(db, sql: "DELETE FROM product_attribute WHERE product_key = ?")
         insert = try BulkStatement(db, sql: "INSERT INTO product_attribute (product_key, attribute, value) VALUES (?, ?, ?)")
     }

@@ -9,7 +9,7 @@ final class ProductLoader: EntityLoader {
     private(set) var rowsLoaded = 0
 
     init(_ db: Database) throws {
-        categories = try keyMap(db, sql: "SELECT category_id, category_key FROM category")
+        categories = try keyMap(db, table: "category")
         upsert = try BulkStatement(db, sql: """
             INSERT INTO product (product_id, name, category_key, brand, price_minor, cost_minor, launched_on, active)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)

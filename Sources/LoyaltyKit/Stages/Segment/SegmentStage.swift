@@ -155,17 +155,46 @@ enum SegmentHistory {
         return moves
     }
 
+    /// Customers per (segment then, segment now), ordered by the two names' bytes. Both nights'
+    /// members are read in key order and merged here: a join of two million-row nights in SQL
+    /// costs a lookup per customer and took seconds.
     static func count(_ db: Database, from previous: String, to asOf: String) throws -> [(from: String, to: String, customers: Int)] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT COALESCE(p.segment, ?), n.segment, COUNT(*) FROM segment_membership n
-            LEFT JOIN segment_membership p ON p.as_of = ? AND p.customer_key = n.customer_key
-            WHERE n.as_of = ? GROUP BY 1, 2
-            UNION ALL
-            SELECT p.segment, ?, COUNT(*) FROM segment_membership p
-            WHERE p.as_of = ? AND NOT EXISTS (SELECT 1 FROM segment_membership n WHERE n.as_of = ? AND n.customer_key = p.customer_key)
-            GROUP BY 1
-            ORDER BY 1, 2
-            """, arguments: [newCustomer, previous, asOf, goneCustomer, previous, asOf])
-        return rows.map { ($0[0], $0[1], $0[2]) }
+        var names: [String: Int] = [newCustomer: 0, goneCustomer: 1]
+        var nameList = [newCustomer, goneCustomer]
+        func members(_ night: String) throws -> (keys: [Int64], segments: [Int32]) {
+            var keys: [Int64] = [], segments: [Int32] = []
+            try RowScan.forEach(db, sql: "SELECT customer_key, segment FROM segment_membership WHERE as_of = ? ORDER BY customer_key",
+                                arguments: [night]) { row in
+                keys.append(row.int64(0))
+                let name = row.text(1)
+                if let known = names[name] {
+                    segments.append(Int32(known))
+                } else {
+                    names[name] = nameList.count
+                    segments.append(Int32(nameList.count))
+                    nameList.append(name)
+                }
+            }
+            return (keys, segments)
+        }
+        let then = try members(previous), now = try members(asOf)
+        var counts: [Int64: Int] = [:]
+        func count(_ from: Int32, _ to: Int32) { counts[Int64(from) << 32 | Int64(to), default: 0] += 1 }
+        var i = 0, j = 0
+        while i < then.keys.count || j < now.keys.count {
+            if j == now.keys.count || (i < then.keys.count && then.keys[i] < now.keys[j]) {
+                count(then.segments[i], 1)
+                i += 1
+            } else if i == then.keys.count || now.keys[j] < then.keys[i] {
+                count(0, now.segments[j])
+                j += 1
+            } else {
+                count(then.segments[i], now.segments[j])
+                i += 1
+                j += 1
+            }
+        }
+        return counts.map { (from: nameList[Int($0.key >> 32)], to: nameList[Int($0.key & 0xFFFF_FFFF)], customers: $0.value) }
+            .sorted { $0.from != $1.from ? $0.from.utf8.lexicographicallyPrecedes($1.from.utf8) : $0.to.utf8.lexicographicallyPrecedes($1.to.utf8) }
     }
 }

@@ -52,4 +52,37 @@ import Testing
         #expect(try scalar(warehouse, "SELECT COUNT(*) FROM segment_migration WHERE as_of = '2026-11-21' AND previous_as_of <> '2026-11-14'") == 0)
         #expect(try scalar(warehouse, "SELECT COUNT(*) FROM segment_migration WHERE as_of = '2026-11-14' AND previous_as_of = '2026-11-07'") > 0)
     }
+
+    /// The merge of two nights counts what a SQL join of them counts, on random nights with
+    /// customers new, gone and moved, and segment names ordered by their bytes (é after z).
+    @Test func migrationCountsMatchTheSQLJoin() throws {
+        let warehouse = try Warehouse(path: try temporaryFolder() + "/w.sqlite")
+        var random = SplitMix64(seed: 11)
+        let names = ["Lost", "Champions", "Été", "zeta", "(new)x"]
+        try warehouse.database.write { db in
+            for key in 1...400 { try db.execute(sql: "INSERT INTO customer (customer_key, customer_id) VALUES (?, ?)", arguments: [key, "C\(key)"]) }
+            for night in ["2026-11-07", "2026-11-14"] {
+                for key in 1...400 where random.next() % 4 != 0 {
+                    try db.execute(sql: "INSERT INTO segment_membership (as_of, customer_key, segment) VALUES (?, ?, ?)",
+                                   arguments: [night, key, names[Int(random.next() % UInt64(names.count))]])
+                }
+            }
+        }
+        let (merged, joined) = try warehouse.database.read { db in
+            (try SegmentHistory.count(db, from: "2026-11-07", to: "2026-11-14"),
+             try Row.fetchAll(db, sql: """
+                SELECT COALESCE(p.segment, '(new)'), n.segment, COUNT(*) FROM segment_membership n
+                LEFT JOIN segment_membership p ON p.as_of = '2026-11-07' AND p.customer_key = n.customer_key
+                WHERE n.as_of = '2026-11-14' GROUP BY 1, 2
+                UNION ALL
+                SELECT p.segment, '(gone)', COUNT(*) FROM segment_membership p
+                WHERE p.as_of = '2026-11-07' AND NOT EXISTS (SELECT 1 FROM segment_membership n WHERE n.as_of = '2026-11-14' AND n.customer_key = p.customer_key)
+                GROUP BY 1 ORDER BY 1, 2
+                """))
+        }
+        #expect(merged.map { [$0.from, $0.to, String($0.customers)] } == joined.map { [$0[0], $0[1], String($0[2] as Int)] as [String] })
+        #expect(merged.contains { $0.from == "(new)" } && merged.contains { $0.to == "(gone)" })
+        // Each customer of either night is counted once.
+        #expect(merged.reduce(0) { $0 + $1.customers } == (try scalar(warehouse, "SELECT COUNT(DISTINCT customer_key) FROM segment_membership")))
+    }
 }

@@ -135,17 +135,7 @@ struct ReportData {
             Cluster(cluster: $0[0], label: $0[1], customers: $0[2], recencyDays: $0[3], frequency: $0[4], monetary: $0[5])
         }
         data.pairsAsOf = try String.fetchOne(db, sql: "SELECT as_of FROM pair_run WHERE kind = 'product'")
-        // Ties in lift go to the pair bought together more often, then to ids as bytes (BINARY collation).
-        data.pairs = try Row.fetchAll(db, sql: """
-            SELECT a.product_id, a.name, b.product_id, b.name, m.orders_together, m.support, m.lift
-            FROM product_pair_metrics m
-            JOIN product a ON a.product_key = m.product_a_key
-            JOIN product b ON b.product_key = m.product_b_key
-            ORDER BY m.lift DESC, m.orders_together DESC, a.product_id, b.product_id
-            LIMIT ?
-            """, arguments: [topPairs]).map {
-            Pair(productA: $0[0], nameA: $0[1], productB: $0[2], nameB: $0[3], ordersTogether: $0[4], support: $0[5], lift: $0[6])
-        }
+        data.pairs = try TopPairs.byLift(db, limit: topPairs)
         for row in try Row.fetchAll(db, sql: "SELECT category_id, name FROM category") {
             data.categoryNames[row[0]] = row[1]
         }

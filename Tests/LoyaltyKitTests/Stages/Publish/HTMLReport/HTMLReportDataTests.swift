@@ -88,6 +88,38 @@ import Testing
         #expect(ReportPage.html(data).contains("The pair counts are from the pairs stage&#39;s run as of 2026-11-14."))
     }
 
+    /// The one-scan ranking gives the rows, order and doubles of the SQL ranking over the view,
+    /// on random counts with many ties (ids chosen so that key order and id order differ).
+    @Test func topPairsMatchTheViewRankedInSQL() throws {
+        let warehouse = try warehouse()
+        var random = SplitMix64(seed: 5)
+        try warehouse.database.write { db in
+            for key in 1...30 {
+                try db.execute(sql: "INSERT INTO product (product_key, product_id, name, price_minor, active) VALUES (?, ?, ?, 100, 1)",
+                               arguments: [key, "P\(31 - key)", "Item \(key)"])
+                try db.execute(sql: "INSERT INTO product_basket_count (product_key, baskets) VALUES (?, ?)", arguments: [key, 5 + random.next() % 4])
+            }
+            try db.execute(sql: "INSERT INTO pair_run (kind, as_of, scope, baskets) VALUES ('product', '2026-11-14', 'order', 40)")
+            for a in 1...30 {
+                for b in (a + 1)...31 where b <= 30 && random.next() % 3 == 0 {
+                    try db.execute(sql: "INSERT INTO product_pair (product_a_key, product_b_key, orders_together) VALUES (?, ?, ?)",
+                                   arguments: [a, b, 2 + random.next() % 3])
+                }
+            }
+        }
+        let (ranked, sql) = try warehouse.database.read { db in
+            (try TopPairs.byLift(db, limit: 25), try Row.fetchAll(db, sql: """
+                SELECT a.product_id, b.product_id, m.orders_together, m.support, m.lift FROM product_pair_metrics m
+                JOIN product a ON a.product_key = m.product_a_key JOIN product b ON b.product_key = m.product_b_key
+                ORDER BY m.lift DESC, m.orders_together DESC, a.product_id, b.product_id LIMIT 25
+                """))
+        }
+        #expect(ranked.count == 25)
+        #expect(ranked.map { "\($0.productA) \($0.productB) \($0.ordersTogether) \($0.support) \($0.lift)" }
+            == sql.map { "\($0[0] as String) \($0[1] as String) \($0[2] as Int) \($0[3] as Double) \($0[4] as Double)" })
+        #expect(Set(ranked.map(\.lift)).count < 25)
+    }
+
     @Test func offersAreCountedByTypeAndChannelWithTheControlGroupApart() throws {
         let warehouse = try warehouse()
         try warehouse.database.write { db in
