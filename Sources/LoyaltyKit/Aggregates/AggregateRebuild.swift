@@ -75,7 +75,7 @@ struct AggregateRebuild {
         }
         typealias Line = (product: Int64, customer: Int64?, at: Int64, quantity: Int64, amount: Int64, earned: Int64, spent: Int64)
         var lines: [Line] = []
-        var bought: [Int64] = []
+        var basket = OrderBasket()
         var order: Int64 = -1
         var batch = RebuildSums.OrderBatch()
         func closeOrder() throws {
@@ -89,29 +89,27 @@ struct AggregateRebuild {
             let day = ZoneClock.day(ofLocalSeconds: local)
             let hour = (local - day * 86_400) / 3600
             var net: Int64 = 0, units: Int64 = 0, earned: Int64 = 0, spent: Int64 = 0
-            bought.removeAll(keepingCapacity: true)
+            basket.clear()
             for line in lines {
                 net += line.amount
                 units += line.quantity
                 earned += line.earned
                 spent += line.spent
-                if line.quantity > 0 { bought.append(line.product) }
+                if line.quantity > 0 { basket.add(bought: line.product) }
             }
-            bought.sort()
-            var distinct = 0
-            for index in bought.indices where index == 0 || bought[index] != bought[index - 1] {
-                bought[distinct] = bought[index]
-                distinct += 1
-            }
+            basket.close(categoryOf: categoryOf)
             try insertOrder.add(OrderRow(order: order, customer: customer, at: at, day: day, hour: hour, netMinor: net,
-                                         units: units, basketProducts: Int64(distinct), bonusEarnedMinor: earned, bonusSpentMinor: spent))
+                                         units: units, basketProducts: Int64(basket.products.count), bonusEarnedMinor: earned,
+                                         bonusSpentMinor: spent))
             guard window.contains(at) else { return }
-            let lineStart = batch.lines.count, boughtStart = batch.bought.count
+            let lineStart = batch.lines.count, boughtStart = batch.bought.count, categoryStart = batch.categories.count
             for line in lines { batch.lines.append(RebuildSums.Line(product: line.product, quantity: line.quantity, amountMinor: line.amount)) }
-            batch.bought.append(contentsOf: bought[0..<distinct])
+            batch.bought.append(contentsOf: basket.products)
+            batch.categories.append(contentsOf: basket.categories)
             batch.orders.append(RebuildSums.Order(
                 customer: customer, day: day, hour: hour, at: at, netMinor: net, bonusEarnedMinor: earned, bonusSpentMinor: spent,
-                lineStart: lineStart, lineEnd: batch.lines.count, boughtStart: boughtStart, boughtEnd: batch.bought.count))
+                lineStart: lineStart, lineEnd: batch.lines.count, boughtStart: boughtStart, boughtEnd: batch.bought.count,
+                categoryStart: categoryStart, categoryEnd: batch.categories.count))
             if batch.orders.count >= 8192 {
                 try channel.send(batch)
                 batch = RebuildSums.OrderBatch()
