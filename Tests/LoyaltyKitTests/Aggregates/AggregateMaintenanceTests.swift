@@ -22,8 +22,12 @@ import Testing
             var random = SplitMix64(seed: seed)
             func pick(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
             func newOrder(day: Int) -> Order {
-                let lines = (0...pick(3)).map { _ in
+                var lines = (0...pick(3)).map { _ in
                     Line(product: pick(8), quantity: pick(10) == 0 ? -1 : 1 + pick(3), priceCents: 100 * (1 + pick(20)) + pick(100))
+                }
+                // A purchase returned in its own order: net 0, a basket but not a paid order.
+                if pick(8) == 0 {
+                    lines = [lines[0], Line(product: (lines[0].product + 1) % 8, quantity: -lines[0].quantity, priceCents: lines[0].priceCents)]
                 }
                 return Order(customer: pick(6) == 0 ? nil : pick(10), day: day, hour: pick(24), lines: lines)
             }
