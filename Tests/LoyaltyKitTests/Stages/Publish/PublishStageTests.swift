@@ -147,7 +147,7 @@ import Testing
         let clock = try ZoneClock(identifier: "Europe/Berlin")
         let window = FiguresWindow(asOf: settings.asOf, lookbackDays: nil, clock: clock)
         #expect(try AggregateMaintenance(window: window, timezone: "Europe/Berlin").rebuild(warehouse).rebuilt)
-        try PipelineRunner(stages: [PublishStage()], logger: quietLogger).run(settings: settings, selection: .all, command: "test")
+        _ = try PipelineRunner(stages: [PublishStage()], logger: quietLogger).run(settings: settings, selection: .all, command: "test")
         let reports = ["kpi_summary.json", "segments_report.csv", "product_kpis.csv", "product_segments.csv", "category_month.csv",
                        "cohort_retention.csv", "contact_hours.csv", "effectiveness.csv", "effectiveness_checks.csv", "report.html"]
         for name in reports {
