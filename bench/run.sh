@@ -15,11 +15,11 @@ mkdir -p "$DATA"
 
 generate() { # name orders customers products
     local dir=$DATA/$1
-    if [ ! -f "$dir/.complete-$2" ]; then
+    if [ ! -f "$dir/.complete-$2-$3" ]; then
         rm -rf "$dir"
         echo "generating $1 ($2 orders)..." >&2
         $BIN generate --out "$dir" --orders "$2" --customers "$3" --products "$4" --seed 42 > /dev/null 2>&1
-        touch "$dir/.complete-$2"
+        touch "$dir/.complete-$2-$3"
     fi
     echo "$dir"
 }
@@ -128,15 +128,15 @@ python3 bench/measure.py --runs "$RUNS" --label "big baskets: loyalty pairs" \
 
 if [ "${BENCH_SKIP_10M:-0}" != 1 ]; then
     echo "== night series, 10M lines: first full load, one new day, rebuild"
-    night_series 10M "$(generate 10m 3000000 1000000 20000)"
+    night_series 10M "$(generate 10m 3000000 600000 20000)"
     echo "== ingest, 10M lines"
     RUNS=1 ingest_figures 10M "$DATA/10m"
-    echo "== segment, 10M lines (~1M customers)"
+    echo "== segment, 10M lines (~600k customers)"
     segment_figures 10M
     echo "== pairs, 10M lines (~2.8M baskets)"
     pairs_figures 10M
-    echo "== offers, 10M lines (~1M customers)"
+    echo "== offers, 10M lines (~600k customers)"
     offers_figures 10M
-    echo "== publish, 10M lines (~1M customers)"
+    echo "== publish, 10M lines (~600k customers)"
     publish_figures 10M
 fi
