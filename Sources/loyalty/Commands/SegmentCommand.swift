@@ -6,7 +6,7 @@ struct SegmentCommand: ParsableCommand {
         commandName: "segment",
         abstract: "RFM figures, scores, segments and k-means clusters for every customer as of --as-of.",
         discussion: """
-            Reads what ingest loaded into the warehouse. Writes customers_rfm.csv, segments.csv,
+            Reads what ingest loaded into the warehouse. Writes customers_rfm.csv, segments.csv, \
             segment_thresholds.csv, clusters.csv and segment_migration.csv (see docs/segments.md).
             """)
 
