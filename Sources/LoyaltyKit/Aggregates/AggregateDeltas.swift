@@ -18,6 +18,12 @@ struct OrderBasket {
         products.append(product)
     }
 
+    /// A product's own category key; −1 when it has none (keys past the map have none).
+    @inline(__always)
+    static func category(of product: Int64, in categoryOf: [Int64]) -> Int64 {
+        Int(product) < categoryOf.count ? categoryOf[Int(product)] : -1
+    }
+
     /// Sorts and deduplicates the products, and finds their categories.
     mutating func close(categoryOf: [Int64]) {
         products.sort()
@@ -29,7 +35,7 @@ struct OrderBasket {
         products.removeLast(products.count - distinct)
         categories.removeAll(keepingCapacity: true)
         for product in products {
-            let category = Int(product) < categoryOf.count ? categoryOf[Int(product)] : -1
+            let category = OrderBasket.category(of: product, in: categoryOf)
             if category >= 0 && !categories.contains(category) { categories.append(category) }
         }
         categories.sort()
@@ -144,7 +150,7 @@ struct AggregateDeltas {
             months[key]!.units += s64 * line.quantity
             months[key]!.revenueMinor += s64 * line.amountMinor
             if line.quantity > 0 { basket.add(bought: line.product) }
-            categoryMonths.addLine(category: Int(line.product) < categoryOf.count ? categoryOf[Int(line.product)] : -1, month: month,
+            categoryMonths.addLine(category: OrderBasket.category(of: line.product, in: categoryOf), month: month,
                                    quantity: line.quantity, amountMinor: line.amountMinor, paidOrder: net > 0, sign: sign, counted: &categories)
         }
         basket.close(categoryOf: categoryOf)

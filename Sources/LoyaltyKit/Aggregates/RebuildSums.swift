@@ -101,7 +101,7 @@ final class RebuildSums {
             let month = Int64(CivilDate.month(ofDay: order.day))
             categories.removeAll(keepingCapacity: true)
             for line in batch.lines[order.lineStart..<order.lineEnd] {
-                categoryMonths.addLine(category: Int(line.product) < categoryOf.count ? categoryOf[Int(line.product)] : -1, month: month,
+                categoryMonths.addLine(category: OrderBasket.category(of: line.product, in: categoryOf), month: month,
                                        quantity: line.quantity, amountMinor: line.amountMinor, paidOrder: net > 0, sign: 1, counted: &categories)
                 let p = Int(line.product)
                 products[p].lines += 1
