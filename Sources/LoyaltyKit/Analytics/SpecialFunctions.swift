@@ -1,0 +1,52 @@
+import Foundation
+
+/// Special functions the customer-value models need, written for the ranges they meet there.
+enum SpecialFunctions {
+    /// ψ(x) = d/dx ln Γ(x) for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x lifts x to 10 or more,
+    /// where the asymptotic series to the x⁻¹⁰ term is exact to about 1e-14.
+    static func digamma(_ x: Double) -> Double {
+        precondition(x > 0, "digamma is needed for positive arguments only")
+        var x = x, shift = 0.0
+        while x < 10 {
+            shift -= 1 / x
+            x += 1
+        }
+        let inverse = 1 / x, inverseSquared = inverse * inverse
+        let series = inverseSquared * (1.0 / 12 - inverseSquared * (1.0 / 120 - inverseSquared * (1.0 / 252 - inverseSquared
+            * (1.0 / 240 - inverseSquared * (1.0 / 132)))))
+        return shift + log(x) - 0.5 * inverse - series
+    }
+
+    /// ln Γ(x) for x > 0. `lgamma` writes the sign to a global, so callers keep it off worker threads.
+    static func logGamma(_ x: Double) -> Double {
+        lgamma(x)
+    }
+
+    /// (1 − (1 − z)^B · ₂F₁(A, B; C; z)) / B for 0 ≤ z < 1 and C not 0, −1, −2 …, without the cancellation
+    /// of the two sides as B → 0 (where it tends to −ln(1 − z) − Σ (A)ₙ(1)ₙ₋₁zⁿ/((C)ₙn!)).
+    ///
+    /// With ₂F₁ = 1 + B·G, G = Σₙ≥₁ (A)ₙ(B + 1)ₙ₋₁zⁿ/((C)ₙn!), the value is
+    /// −expm1(B·L)/B − G·e^{B·L} with L = ln(1 − z). The BG/NBD model's expected purchases are
+    /// this after Euler's transformation, which leaves small parameters A and B whatever the
+    /// customer's purchase count: the series then never grows before it shrinks.
+    /// - Returns: nil when the series has not converged within `maxTerms` terms (z very near 1).
+    static func hypergeometricGap(a: Double, b: Double, c: Double, z: Double, maxTerms: Int = 1_000_000) -> Double? {
+        precondition(z >= 0 && z < 1 && (c > 0 || c != c.rounded()))
+        let logRemaining = log1p(-z)
+        var term = a * z / c
+        var sum = term
+        var n = 1
+        // Past n = max(|A|, |B|, |C|) the terms shrink steadily, so a negligible one ends the sum;
+        // before it one can be small only because A + n or B + n is near zero.
+        let steady = Int(max(abs(a), abs(b), abs(c)).rounded(.up)) + 1
+        while n <= steady || (term != 0 && abs(term) > 1e-17 * abs(sum)) {
+            let next = Double(n)
+            term *= (a + next) * (b + next) * z / ((c + next) * (next + 1))
+            sum += term
+            n += 1
+            if n > maxTerms { return nil }
+        }
+        let scaledPower = b == 0 ? logRemaining : expm1(b * logRemaining) / b
+        return -scaledPower - sum * exp(b * logRemaining)
+    }
+}
