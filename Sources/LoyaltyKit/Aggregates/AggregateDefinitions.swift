@@ -10,7 +10,7 @@ import GRDB
 enum AggregateDefinitions {
     /// Bumped whenever a definition changes meaning: a warehouse maintained under another version
     /// is rebuilt on its next run.
-    static let version = 3
+    static let version = 4
 
     struct Table {
         let name: String
@@ -50,7 +50,8 @@ enum AggregateDefinitions {
 
     static let orderColumns = ["order_key", "customer_key", "ordered_at", "day", "hour", "net_minor", "units", "basket_products",
                                "bonus_earned_minor", "bonus_spent_minor"]
-    static let customerColumns = ["customer_key", "orders", "net_minor", "first_purchase_at", "last_purchase_at", "active_days"]
+    static let customerColumns = ["customer_key", "orders", "net_minor", "first_purchase_at", "last_purchase_at", "active_days",
+                                  "repeat_net_minor"]
     static let productColumns = ["product_key", "lines", "units", "revenue_minor", "orders", "buyers", "repeat_buyers", "basket_amount_minor"]
     static let customerProductColumns = ["customer_key", "product_key", "purchase_days", "units", "spent_minor", "first_day", "last_day", "days"]
 
@@ -79,7 +80,9 @@ enum AggregateDefinitions {
     }
 
     /// Per customer with an order in the window: purchases (orders of positive net amount), net
-    /// amount of all orders, first and last purchase time, and distinct local days with a purchase.
+    /// amount of all orders, first and last purchase time, distinct local days with a purchase, and
+    /// the net amount of the purchases made after the first purchase day (customer value's spend
+    /// per repeat purchase day is it divided by active_days − 1).
     /// - Parameter orders: SQL giving `orders(where:)`'s columns (the reference, or `agg_order`).
     /// - Parameter customersIn: a table of customer keys to restrict the rows to (maintenance).
     static func customers(orders: String, window: FiguresWindow, customersIn: String? = nil) -> String {
@@ -87,8 +90,10 @@ enum AggregateDefinitions {
         SELECT customer_key, SUM(net_minor > 0) AS orders, SUM(net_minor) AS net_minor,
                MIN(CASE WHEN net_minor > 0 THEN ordered_at END) AS first_purchase_at,
                MAX(CASE WHEN net_minor > 0 THEN ordered_at END) AS last_purchase_at,
-               COUNT(DISTINCT CASE WHEN net_minor > 0 THEN day END) AS active_days
-        FROM (\(orders)) WHERE customer_key IS NOT NULL AND \(window.sql("ordered_at")) \(customersIn.map { "AND customer_key IN \($0)" } ?? "")
+               COUNT(DISTINCT CASE WHEN net_minor > 0 THEN day END) AS active_days,
+               SUM(CASE WHEN net_minor > 0 AND day > first_day THEN net_minor ELSE 0 END) AS repeat_net_minor
+        FROM (SELECT *, MIN(CASE WHEN net_minor > 0 THEN day END) OVER (PARTITION BY customer_key) AS first_day
+              FROM (\(orders)) WHERE customer_key IS NOT NULL AND \(window.sql("ordered_at")) \(customersIn.map { "AND customer_key IN \($0)" } ?? ""))
         GROUP BY customer_key
         """
     }

@@ -136,7 +136,8 @@ struct AggregateRebuild {
     /// Inserts the worker's rows as they come.
     private func insert(_ db: Database, _ channel: BatchChannel<RebuildSums.Rows>) throws {
         let insertCustomer = try BatchInsert<[Int64?]>(
-            db, insert: "INSERT INTO agg_customer (\(AggregateDefinitions.customerColumns.joined(separator: ", ")))", columns: 6
+            db, insert: "INSERT INTO agg_customer (\(AggregateDefinitions.customerColumns.joined(separator: ", ")))",
+            columns: AggregateDefinitions.customerColumns.count
         ) { row, statement, offset in
             for (index, value) in row.enumerated() { statement.bind(offset + Int32(index) + 1, value) }
         }

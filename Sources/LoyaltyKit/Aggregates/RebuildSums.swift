@@ -36,7 +36,7 @@ final class RebuildSums {
 
     /// Rows for the warehouse thread to insert, in each table's key order.
     enum Rows {
-        /// agg_customer rows (key, orders, net, first and last purchase, active days) with their
+        /// agg_customer rows (key, orders, net, first and last purchase, active days, repeat spend) with their
         /// agg_customer_month and agg_customer_hour rows.
         case customers([[Int64?]], months: [(Int64, Int64, Int64)], hours: [(Int64, Int64, Int64)])
         /// agg_customer_product rows without their days; the days text of row i is
@@ -178,6 +178,7 @@ final class RebuildSums {
             monthsOf.removeAll(keepingCapacity: true)
             hoursOf.removeAll(keepingCapacity: true)
             var first: Int64?, last: Int64?
+            var firstDay = Int32.max, paid: Int64 = 0, paidOnFirstDay: Int64 = 0
             days.removeAll(keepingCapacity: true)
             for order in grouped.items[grouped.starts[customer]..<grouped.starts[customer + 1]] {
                 net += order.netMinor
@@ -185,6 +186,13 @@ final class RebuildSums {
                 purchases += 1
                 first = min(first ?? order.at, order.at)
                 last = max(last ?? order.at, order.at)
+                paid += order.netMinor
+                if order.day < firstDay {
+                    firstDay = order.day
+                    paidOnFirstDay = order.netMinor
+                } else if order.day == firstDay {
+                    paidOnFirstDay += order.netMinor
+                }
                 days.append(order.day)
                 monthsOf.append(Int64(CivilDate.month(ofDay: Int64(order.day))))
                 hoursOf.append(Int64(CivilDate.weekdayIndex(Int64(order.day)) * 24 + Int(order.hour)))
@@ -193,7 +201,7 @@ final class RebuildSums {
             runs(hoursOf, of: customer, into: &hourRows)
             days.sort()
             let activeDays = days.indices.filter { $0 == 0 || days[$0] != days[$0 - 1] }.count
-            rows.append([Int64(customer), purchases, net, first, last, Int64(activeDays)])
+            rows.append([Int64(customer), purchases, net, first, last, Int64(activeDays), paid - paidOnFirstDay])
             if rows.count >= batchRows {
                 try send(.customers(rows, months: monthRows, hours: hourRows))
                 (rows, monthRows, hourRows) = ([], [], [])

@@ -29,6 +29,7 @@ enum WarehouseSchema {
         migrator.registerMigration("v5-aggregates", migrate: { db in try AggregateSchema.create(db) })
         migrator.registerMigration("v6-aggregates-publish", migrate: { db in try AggregateSchema.addPublishTables(db) })
         migrator.registerMigration("v7-aggregates-category-pairs", migrate: { db in try AggregateSchema.addCategoryPairs(db) })
+        migrator.registerMigration("v8-aggregates-repeat-spend", migrate: { db in try AggregateSchema.addRepeatSpend(db) })
         return migrator
     }
 }
