@@ -58,13 +58,26 @@ public struct BetaGeometricNBD: Equatable, Sendable {
     /// evaluated after Euler's transformation (`SpecialFunctions.hypergeometricGap`).
     /// - Returns: nil when the series does not converge (t/(α+T+t) within about 1e-6 of 1).
     public func expectedPurchases(_ customer: Customer, during t: Double) -> Double? {
+        expectedPurchasesIfAlive(repeatPurchases: customer.repeatPurchases, age: customer.age, during: t).map { $0 * probabilityAlive(customer) }
+    }
+
+    /// Equation (10) without its P(alive) factor: what a customer still alive at T buys in
+    /// (T, T + t]. It depends on x and T only, so customers sharing them share it.
+    ///
+    /// ₂F₁'s series grows before it shrinks when the product of its upper parameters outweighs
+    /// the lower one: in equation (10)'s form for frequent buyers (x large), after Euler's
+    /// transformation when a is large. Each customer gets the form whose terms grow less.
+    public func expectedPurchasesIfAlive(repeatPurchases x: Double, age: Double, during t: Double) -> Double? {
         guard t > 0 else { return 0 }
-        let x = customer.repeatPurchases
         let c = a + b + x - 1
-        guard let gap = SpecialFunctions.hypergeometricGap(a: a + b - 1 - r, b: a - 1, c: c, z: t / (alpha + customer.age + t)) else {
-            return nil
+        let z = t / (alpha + age + t)
+        let (transformedA, transformedB) = (a + b - 1 - r, a - 1)
+        if abs(transformedA * transformedB) <= (r + x) * (b + x) {
+            return SpecialFunctions.hypergeometricGap(a: transformedA, b: transformedB, c: c, z: z).map { c * $0 }
         }
-        return c * gap * probabilityAlive(customer)
+        guard let series = SpecialFunctions.hypergeometric(a: r + x, b: b + x, c: c, z: z) else { return nil }
+        let remaining = exp((r + x) * log1p(-z) + log(series))
+        return c * (1 - remaining) / (a - 1)
     }
 
     static func logAddExp(_ u: Double, _ v: Double) -> Double {

@@ -6,13 +6,16 @@ import Foundation
 /// within 1e-10 … 1e10.
 ///
 /// Converged means the projected gradient (components pushing out of the box at a bound count as
-/// zero) is below `gradientTolerance` in every coordinate. Deterministic: no randomness, and the
-/// same evaluations in the same order for the same input.
+/// zero) is below `gradientTolerance` in every coordinate, or below `precisionTolerance` where not
+/// even a step along the gradient raises the value: there the rise a step could bring is below
+/// the resolution of binary64. Deterministic: no randomness, and the same evaluations in the same
+/// order for the same input.
 struct BoundedMaximizer {
     var lower: [Double]
     var upper: [Double]
     var maxIterations = 1_000
     var gradientTolerance = 1e-9
+    var precisionTolerance = 1e-6
 
     struct Result: Equatable {
         var point: [Double]
@@ -58,10 +61,13 @@ struct BoundedMaximizer {
             var accepted: (point: [Double], value: Double, gradient: [Double])?
             for _ in 0..<80 {
                 let candidate = project(zip(point, direction).map { $0 + step * $1 })
+                // Steps too small to move the point in binary64 cannot do better.
+                if candidate == point { break }
                 let rise = zip(candidate, point).enumerated().reduce(0.0) { $0 + gradient[$1.offset] * ($1.element.0 - $1.element.1) }
                 let evaluated = objective(candidate)
                 evaluations += 1
-                if evaluated.value.isFinite && evaluated.value >= value + 1e-4 * rise && evaluated.value >= value {
+                // Strictly higher: equal values would let the search crawl without progress.
+                if evaluated.value.isFinite && evaluated.value >= value + 1e-4 * rise && evaluated.value > value {
                     accepted = (candidate, evaluated.value, evaluated.gradient)
                     break
                 }
@@ -70,7 +76,10 @@ struct BoundedMaximizer {
             guard let next = accepted else {
                 // No step uphill even along the gradient: the point is as good as floating point
                 // can tell. Retry once from a fresh Hessian before giving up.
-                if inverseHessian == identity(n) { break }
+                if inverseHessian == identity(n) {
+                    converged = projectedGradient(point, gradient) <= precisionTolerance
+                    break
+                }
                 inverseHessian = identity(n)
                 continue
             }
@@ -81,9 +90,7 @@ struct BoundedMaximizer {
             if curvature > 1e-12 * sqrt(dot(s, s) * dot(y, y)) {
                 inverseHessian = bfgsUpdate(inverseHessian, s: s, y: y, curvature: curvature)
             }
-            let improvement = next.value - value
             (point, value, gradient) = next
-            if improvement == 0 && s.allSatisfy({ $0 == 0 }) { break }
         }
         let finalGradient = projectedGradient(point, gradient)
         if finalGradient <= gradientTolerance { converged = true }

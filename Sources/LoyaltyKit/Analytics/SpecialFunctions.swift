@@ -22,6 +22,34 @@ enum SpecialFunctions {
         lgamma(x)
     }
 
+    /// ₂F₁(A, B; C; z) for A, B, C > 0 and 0 ≤ z < 1 by its series (positive terms: no cancellation).
+    /// - Returns: nil when it does not converge within `maxTerms` terms or overflows.
+    static func hypergeometric(a: Double, b: Double, c: Double, z: Double, maxTerms: Int = 1_000_000) -> Double? {
+        precondition(a > 0 && b > 0 && c > 0 && z >= 0 && z < 1)
+        var term = 1.0, sum = 1.0, n = 0
+        let steady = shrinkingFrom(a: a, b: b, c: c, z: z)
+        while n <= steady || term > 1e-17 * sum {
+            let next = Double(n)
+            term *= (a + next) * (b + next) * z / ((c + next) * (next + 1))
+            sum += term
+            n += 1
+            if n > maxTerms || !sum.isFinite { return nil }
+        }
+        return sum
+    }
+
+    /// The n from which the series' terms shrink for good: every factor A + n, B + n, C + n is
+    /// positive, and the ratio of terms (A+n)(B+n)z / ((C+n)(n+1)) is below 1 — past the larger
+    /// root of (1−z)n² + (C+1 − z(A+B))n + C − zAB. Before it a small term may be followed by
+    /// larger ones, so only a negligible term after it ends a sum.
+    static func shrinkingFrom(a: Double, b: Double, c: Double, z: Double) -> Int {
+        var from = max(0, -a, -b, -c)
+        let (quadratic, linear, constant) = (1 - z, c + 1 - z * (a + b), c - z * a * b)
+        let discriminant = linear * linear - 4 * quadratic * constant
+        if discriminant >= 0 { from = max(from, (-linear + discriminant.squareRoot()) / (2 * quadratic)) }
+        return Int(min(from, 1e9).rounded(.up)) + 1
+    }
+
     /// (1 − (1 − z)^B · ₂F₁(A, B; C; z)) / B for 0 ≤ z < 1 and C not 0, −1, −2 …, without the cancellation
     /// of the two sides as B → 0 (where it tends to −ln(1 − z) − Σ (A)ₙ(1)ₙ₋₁zⁿ/((C)ₙn!)).
     ///
@@ -36,9 +64,7 @@ enum SpecialFunctions {
         var term = a * z / c
         var sum = term
         var n = 1
-        // Past n = max(|A|, |B|, |C|) the terms shrink steadily, so a negligible one ends the sum;
-        // before it one can be small only because A + n or B + n is near zero.
-        let steady = Int(max(abs(a), abs(b), abs(c)).rounded(.up)) + 1
+        let steady = shrinkingFrom(a: a, b: b, c: c, z: z)
         while n <= steady || (term != 0 && abs(term) > 1e-17 * abs(sum)) {
             let next = Double(n)
             term *= (a + next) * (b + next) * z / ((c + next) * (next + 1))

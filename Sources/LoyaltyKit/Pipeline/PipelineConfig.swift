@@ -16,6 +16,7 @@ public struct PipelineConfig: Equatable, Sendable {
     public var channels = ContactChannel.builtIn
     public var enrich = EnrichConfig()
     public var segment = SegmentConfig()
+    public var value = ValueConfig()
     public var pairs = PairsConfig()
     public var offers = OffersConfig()
     public var publish = PublishConfig()
@@ -46,6 +47,14 @@ public struct PipelineConfig: Equatable, Sendable {
         public var nInit = 10
         /// Lloyd iterations at most per k-means run.
         public var maxIter = 300
+    }
+
+    /// Customer value (BG/NBD and Gamma-Gamma, in the segment stage): docs/value.md.
+    public struct ValueConfig: Equatable, Sendable {
+        /// Days ahead that expected purchases and CLV cover.
+        public var horizonDays = 365
+        /// CLV discounts each 30-day step of the horizon by (1 + rate)^(days / 365).
+        public var discountRateAnnual = 0.1
     }
 
     public struct CutPoints: Equatable, Sendable {
@@ -137,6 +146,11 @@ public struct PipelineConfig: Equatable, Sendable {
         if var segment = try top.mapping("segment") {
             config.segment = try parseSegment(&segment)
             try segment.rejectUnknownKeys()
+        }
+        if var value = try top.mapping("value") {
+            config.value.horizonDays = try value.int("horizon_days", in: 1...3650) ?? config.value.horizonDays
+            config.value.discountRateAnnual = try value.double("discount_rate_annual", in: 0...10) ?? config.value.discountRateAnnual
+            try value.rejectUnknownKeys()
         }
         if var pairs = try top.mapping("pairs") {
             config.pairs.minCount = try pairs.int("min_count", in: 1...Int.max) ?? config.pairs.minCount
@@ -259,6 +273,7 @@ public struct PipelineConfig: Equatable, Sendable {
             "segment.cut_points.monetary=\(list(segment.cutPoints.monetary))",
             "segment.k=\(segment.k.map(String.init) ?? "auto")", "segment.n_init=\(segment.nInit)",
             "segment.max_iter=\(segment.maxIter)",
+            "value.horizon_days=\(value.horizonDays)", "value.discount_rate_annual=\(value.discountRateAnnual)",
             "pairs.min_count=\(pairs.minCount)", "pairs.min_confidence=\(pairs.minConfidence)",
             "pairs.partners=\(pairs.partners)", "pairs.scope=\(pairs.scope.rawValue)", "pairs.window_days=\(pairs.windowDays)", "pairs.category_level=\(pairs.categoryLevel.map(String.init) ?? "leaf")",
             "ingest.phone_country_code=\(ingest.phoneRules.countryCode ?? "none")", "ingest.phone_trunk_prefix=\(ingest.phoneRules.trunkPrefix)",

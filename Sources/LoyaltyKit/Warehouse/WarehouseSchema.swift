@@ -30,6 +30,7 @@ enum WarehouseSchema {
         migrator.registerMigration("v6-aggregates-publish", migrate: { db in try AggregateSchema.addPublishTables(db) })
         migrator.registerMigration("v7-aggregates-category-pairs", migrate: { db in try AggregateSchema.addCategoryPairs(db) })
         migrator.registerMigration("v8-aggregates-repeat-spend", migrate: { db in try AggregateSchema.addRepeatSpend(db) })
+        migrator.registerMigration("v9-customer-value", migrate: { db in try ValueSchema.create(db) })
         return migrator
     }
 }

@@ -105,7 +105,7 @@ import Testing
     /// The stages whose outputs depend only on the data (not on earlier runs' decisions), and their files.
     static let figureStages = ["enrich", "segment", "pairs"]
     static let figureFiles = ["product_facts.csv", "category_seasonality.csv", "customers_rfm.csv", "segments.csv", "clusters.csv",
-                              "product_pairs.csv", "category_pairs.csv", "product_partners.csv"]
+                              "product_pairs.csv", "category_pairs.csv", "product_partners.csv", "customer_value.csv", "value_model.json"]
 
     static func pipeline(root: String, lookbackDays: Int?) throws -> String {
         let path = root + "/pipeline.yml"

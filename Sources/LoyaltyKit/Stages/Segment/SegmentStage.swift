@@ -2,11 +2,14 @@ import Foundation
 import GRDB
 
 /// Segment: RFM figures, R-compatible scores, rule segments and k-means clusters for every known
-/// customer as of `as_of`; keeps membership per `as_of` and reports migration since the previous one.
+/// customer as of `as_of`; keeps membership per `as_of` and reports migration since the previous
+/// one. Customer value (P(alive), expected purchases and spend, CLV) is worked out here too: it
+/// reads the same per-customer aggregates.
 public struct SegmentStage: Stage {
     public let name = "segment"
-    public let reads = ["customer", "agg_customer"]
-    public let owns = ["customer_rfm", "segment_membership", "segment_threshold", "cluster_profile", "segment_migration"]
+    public let reads = ["customer", "agg_customer", "agg_product", "product"]
+    public let owns = ["customer_rfm", "segment_membership", "segment_threshold", "cluster_profile", "segment_migration",
+                       "customer_value", "value_model"]
     public let checks: [TableCheck] = [
         .holds("customer_rfm", "(frequency >= 1) = (r_score IS NOT NULL AND f_score IS NOT NULL AND m_score IS NOT NULL)",
                describe: "customer_key"),
@@ -22,13 +25,14 @@ public struct SegmentStage: Stage {
         let asOfText = context.settings.asOfText
         try context.maintainAggregates()
 
-        let (known, aggregates) = try context.warehouse.database.read { db -> ([(key: Int64, id: String)], CustomerAggregates) in
+        let (known, aggregates, marginShare) = try context.warehouse.database.read { db -> ([(key: Int64, id: String)], CustomerAggregates, Double) in
             var known: [(key: Int64, id: String)] = []
             try RowScan.forEach(db, sql: "SELECT customer_key, customer_id FROM customer ORDER BY customer_id") { row in
                 known.append((row.int64(0), row.text(1)))
             }
             let maxKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer") ?? 0
-            return (known, try CustomerAggregates.load(db, maxCustomerKey: maxKey))
+            return (known, try CustomerAggregates.load(db, maxCustomerKey: maxKey),
+                    try MarginShare.ofWindow(db, marginRate: context.config.offers.marginRate))
         }
         context.phaseDone("read \(known.count) customers and their purchase aggregates")
         let result = CustomerSegmentation.compute(
@@ -36,16 +40,22 @@ public struct SegmentStage: Stage {
             seed: context.config.seed, clock: context.clock)
         for warning in result.warnings { context.logger.warning("\(warning)") }
         context.phaseDone("scored and clustered into \(result.clusters.profiles.count) clusters")
+        let value = CustomerValue.compute(known: known, aggregates: aggregates, asOf: asOf, clock: context.clock, config: context.config.value,
+                                          marginShare: marginShare)
+        for warning in value.warnings { context.logger.warning("\(warning)") }
+        context.phaseDone("customer value: \(value.model.purchasing?.fit.customers ?? 0) customers fitted")
 
         // The CSV files need only the result: write them on a second core while SQLite writes tables.
         let reports = WorkerThread(name: "segment-reports") {
             try SegmentReports.write(result, rules: config.rules, to: context.outputs)
+            try ValueReports.write(value, asOf: asOfText, to: context.outputs)
         }
         let migration: [(from: String, to: String, customers: Int)]
         do {
             // Every customer key comes from the customer table read above; nothing deletes customers.
             migration = try context.write(enforcingForeignKeys: false) { db in
                 try SegmentTables.replace(db, with: result, asOf: asOfText)
+                try ValueTables.replace(db, with: value, asOf: asOfText)
                 return try SegmentHistory.migration(db, asOf: asOfText)
             }
         } catch {
@@ -61,8 +71,37 @@ public struct SegmentStage: Stage {
         if !result.clusters.silhouettes.isEmpty {
             summary.append("k chosen by silhouette: " + result.clusters.silhouettes.map { "k=\($0.k) \(String(format: "%.3f", $0.score))" }.joined(separator: ", "))
         }
-        summary += result.warnings.map { "warning: \($0)" }
+        if let purchasing = value.model.purchasing?.model {
+            let spend = value.model.spending?.model
+            summary.append("customer value: BG/NBD r=\(Self.brief(purchasing.r)) alpha=\(Self.brief(purchasing.alpha)) a=\(Self.brief(purchasing.a)) "
+                + "b=\(Self.brief(purchasing.b)); Gamma-Gamma " + (spend.map { "p=\(Self.brief($0.p)) q=\(Self.brief($0.q)) v=\(Self.brief($0.v))" } ?? "not fitted"))
+        }
+        summary += (result.warnings + value.warnings).map { "warning: \($0)" }
         return StageReport(rowsWritten: result.customers.count, summary: summary)
+    }
+}
+
+extension SegmentStage {
+    /// 4 significant digits, for the run summary.
+    static func brief(_ value: Double) -> String { String(format: "%.4g", value) }
+}
+
+/// The window's gross margin as a share of its revenue, for CLV: each product's revenue less its
+/// units at cost, or its revenue × `offers.margin_rate` when the catalog has no cost.
+enum MarginShare {
+    static func ofWindow(_ db: Database, marginRate: Double) throws -> Double {
+        var revenue: Int64 = 0, knownMargin: Int64 = 0, revenueWithoutCost: Int64 = 0
+        try RowScan.forEach(db, sql: "SELECT a.revenue_minor, a.units, p.cost_minor FROM agg_product a JOIN product p USING (product_key)") { row in
+            let productRevenue = row.int64(0)
+            revenue += productRevenue
+            if let cost = row.optionalInt64(2) {
+                knownMargin += productRevenue - row.int64(1) * cost
+            } else {
+                revenueWithoutCost += productRevenue
+            }
+        }
+        guard revenue > 0 else { return marginRate }
+        return (Double(knownMargin) + Double(revenueWithoutCost) * marginRate) / Double(revenue)
     }
 }
 
