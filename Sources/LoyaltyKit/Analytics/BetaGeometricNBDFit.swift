@@ -5,8 +5,7 @@ extension BetaGeometricNBD {
     /// r = a = b = 1 and α = the mean age (so the fit does not depend on the time unit).
     ///
     /// Customers with the same (x, tₓ, T) are counted once with a weight; the terms that depend
-    /// on x alone are worked out once per distinct x; the rest runs in chunks on all cores,
-    /// summed in chunk order (the same result on any machine).
+    /// on x alone are worked out once per distinct x; the rest runs on all cores (`ChunkedSum`).
     /// - Returns: nil without customers.
     public static func fit(_ customers: [Customer]) -> (model: BetaGeometricNBD, fit: LikelihoodFit)? {
         guard !customers.isEmpty else { return nil }
@@ -60,59 +59,40 @@ extension BetaGeometricNBD {
                 return x > 0 ? (value, dr, da, db, log(b + x - 1), 1 / (b + x - 1)) : (value, dr, da, db, 0, 0)
             }
             let logA = log(a)
-            let chunks = weight.count > 50_000 ? 16 : 1
-            let chunkSize = (weight.count + chunks - 1) / chunks
-            var sums = [Double](repeating: 0, count: chunks * 5)
-            sums.withUnsafeMutableBufferPointer { sums in
-                let sums = sums
-                func work(_ part: Int) {
-                    var value = 0.0, gr = 0.0, gAlpha = 0.0, ga = 0.0, gb = 0.0
-                    for i in (part * chunkSize)..<min(weight.count, (part + 1) * chunkSize) {
-                        let xi = Int(xIndex[i])
-                        let x = distinctX[xi], terms = perX[xi]
-                        let s = r + x
-                        let logAge = log(alpha + age[i])
-                        let survived = -s * logAge
-                        var ll = terms.value, dr = terms.dr, dAlpha = r / alpha, da = terms.da, db = terms.db
-                        if x > 0 {
-                            let logLast = log(alpha + lastPurchase[i])
-                            let droppedOut = logA - terms.logBx - s * logLast
-                            let high = max(survived, droppedOut)
-                            let (eSurvived, eDropped) = (exp(survived - high), exp(droppedOut - high))
-                            let sum = eSurvived + eDropped
-                            let (w3, w4) = (eSurvived / sum, eDropped / sum)
-                            ll += high + log(sum)
-                            dr -= w3 * logAge + w4 * logLast
-                            dAlpha -= s * (w3 / (alpha + age[i]) + w4 / (alpha + lastPurchase[i]))
-                            da += w4 / a
-                            db -= w4 * terms.inverseBx
-                        } else {
-                            ll += survived
-                            dr -= logAge
-                            dAlpha -= s / (alpha + age[i])
-                        }
-                        let w = weight[i]
-                        value += w * ll
-                        gr += w * dr
-                        gAlpha += w * dAlpha
-                        ga += w * da
-                        gb += w * db
+            let totals = ChunkedSum.sum(rows: weight.count, components: 5) { range, sums in
+                var value = 0.0, gr = 0.0, gAlpha = 0.0, ga = 0.0, gb = 0.0
+                for i in range {
+                    let xi = Int(xIndex[i])
+                    let x = distinctX[xi], terms = perX[xi]
+                    let s = r + x
+                    let logAge = log(alpha + age[i])
+                    let survived = -s * logAge
+                    var ll = terms.value, dr = terms.dr, dAlpha = r / alpha, da = terms.da, db = terms.db
+                    if x > 0 {
+                        let logLast = log(alpha + lastPurchase[i])
+                        let droppedOut = logA - terms.logBx - s * logLast
+                        let high = max(survived, droppedOut)
+                        let (eSurvived, eDropped) = (exp(survived - high), exp(droppedOut - high))
+                        let sum = eSurvived + eDropped
+                        let (w3, w4) = (eSurvived / sum, eDropped / sum)
+                        ll += high + log(sum)
+                        dr -= w3 * logAge + w4 * logLast
+                        dAlpha -= s * (w3 / (alpha + age[i]) + w4 / (alpha + lastPurchase[i]))
+                        da += w4 / a
+                        db -= w4 * terms.inverseBx
+                    } else {
+                        ll += survived
+                        dr -= logAge
+                        dAlpha -= s / (alpha + age[i])
                     }
-                    sums[part * 5] = value
-                    sums[part * 5 + 1] = gr
-                    sums[part * 5 + 2] = gAlpha
-                    sums[part * 5 + 3] = ga
-                    sums[part * 5 + 4] = gb
+                    let w = weight[i]
+                    value += w * ll
+                    gr += w * dr
+                    gAlpha += w * dAlpha
+                    ga += w * da
+                    gb += w * db
                 }
-                if chunks > 1 {
-                    DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
-                } else {
-                    work(0)
-                }
-            }
-            var totals = [Double](repeating: 0, count: 5)
-            for part in 0..<chunks {
-                for j in 0..<5 { totals[j] += sums[part * 5 + j] }
+                sums = [value, gr, gAlpha, ga, gb]
             }
             return (totals[0] / total, totals[1...].map { $0 / total })
         }

@@ -73,19 +73,22 @@ public struct GammaGammaSpend: Equatable, Sendable {
                 let px = p * x
                 return (lg(px + q) - lg(px) - lg(q) + q * log(v) + px * log(x), x * (psi(px + q) - psi(px) + log(x)), psi(px + q) - psi(q) + log(v))
             }
-            var value = 0.0, gp = 0.0, gq = 0.0, gv = 0.0
-            for i in weight.indices {
-                let x = distinctX[xIndex[i]], terms = perX[xIndex[i]]
-                let px = p * x
-                let spread = v + mean[i] * x
-                let logSpread = log(spread)
-                let w = weight[i]
-                value += w * (terms.value + (px - 1) * logMean[i] - (px + q) * logSpread)
-                gp += w * (terms.dp + x * (logMean[i] - logSpread))
-                gq += w * (terms.dq - logSpread)
-                gv += w * (q / v - (px + q) / spread)
+            let sums = ChunkedSum.sum(rows: weight.count, components: 4) { range, sums in
+                var value = 0.0, gp = 0.0, gq = 0.0, gv = 0.0
+                for i in range {
+                    let x = distinctX[xIndex[i]], terms = perX[xIndex[i]]
+                    let px = p * x
+                    let spread = v + mean[i] * x
+                    let logSpread = log(spread)
+                    let w = weight[i]
+                    value += w * (terms.value + (px - 1) * logMean[i] - (px + q) * logSpread)
+                    gp += w * (terms.dp + x * (logMean[i] - logSpread))
+                    gq += w * (terms.dq - logSpread)
+                    gv += w * (q / v - (px + q) / spread)
+                }
+                sums = [value, gp, gq, gv]
             }
-            return (value / total, [gp / total, gq / total, gv / total])
+            return (sums[0] / total, sums[1...].map { $0 / total })
         }
         let parameters = fit.parameters
         return (GammaGammaSpend(p: parameters[0], q: parameters[1], v: parameters[2]), fit)
