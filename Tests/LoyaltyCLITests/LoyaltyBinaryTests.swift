@@ -130,6 +130,13 @@ import Testing
         let explained = try self.run(["explain", "--customer", "C1"] + common)
         #expect(explained.status == 0)
         #expect(explained.stdout.contains("reason: Time to restock Green Tea 100 g"))
+        // The customer's value figures, as customer_value.csv has them (rounded for people).
+        let value = try String(contentsOfFile: folder + "/out/customer_value.csv", encoding: .utf8).split(separator: "\n")
+            .first { $0.hasPrefix("C1,") }.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let c1 = try #require(value)
+        let alive = String(format: "%.3g", Double(c1[4])!)
+        #expect(explained.stdout.contains("  value: P(alive) \(alive); expected purchases in 365 days \(String(format: "%.3g", Double(c1[5])!)); "
+            + "expected order value \(c1[6].isEmpty ? "-" : c1[6]); CLV \(c1[7].isEmpty ? "-" : c1[7])"), "\(explained.stdout)")
         let unknown = try self.run(["explain", "--customer", "NOPE"] + common)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("customer 'NOPE' is not in the warehouse"))

@@ -38,6 +38,10 @@ public struct OffersConfig: Equatable, Sendable {
     public var birthdayDaysAhead = 7
     public var winBackSegments = ["At Risk", "Can't Lose Them", "About To Sleep", "Lost"]
     public var winBackMinMonetaryScore = 3
+    /// Win-back also goes to customers whose P(alive) is below this and whose CLV decile is at
+    /// least `winBackMinCLVDecile` (customer value), whatever their segment.
+    public var winBackPAliveBelow = 0.5
+    public var winBackMinCLVDecile = 8
     public var favouriteMinOrders = 2
     public var welcomeBestsellers = 3
     /// Discount in percent per offer type (types not listed: none).
@@ -127,6 +131,8 @@ public struct OffersConfig: Equatable, Sendable {
         offers.birthdayDaysAhead = try map.int("birthday_days_ahead", in: 0...60) ?? offers.birthdayDaysAhead
         if let nodes = try map.sequence("win_back_segments") { offers.winBackSegments = try map.strings(nodes, key: "win_back_segments") }
         offers.winBackMinMonetaryScore = try map.int("win_back_min_m_score", in: 1...20) ?? offers.winBackMinMonetaryScore
+        offers.winBackPAliveBelow = try map.double("win_back_p_alive_below", in: 0...1) ?? offers.winBackPAliveBelow
+        offers.winBackMinCLVDecile = try map.int("win_back_min_clv_decile", in: 1...11) ?? offers.winBackMinCLVDecile
         offers.favouriteMinOrders = try map.int("favourite_min_orders", in: 1...1000) ?? offers.favouriteMinOrders
         offers.welcomeBestsellers = try map.int("welcome_bestsellers", in: 1...100) ?? offers.welcomeBestsellers
         offers.evidenceColumn = try map.bool("evidence_column") ?? offers.evidenceColumn
@@ -190,6 +196,7 @@ public struct OffersConfig: Equatable, Sendable {
             "offers.replenish_due_window_days=\(replenishDueWindowDays)", "offers.replenish_shrink_gaps=\(replenishShrinkGaps)",
             "offers.birthday_days_ahead=\(birthdayDaysAhead)", "offers.win_back_segments=\(winBackSegments.joined(separator: "|"))",
             "offers.win_back_min_m_score=\(winBackMinMonetaryScore)", "offers.favourite_min_orders=\(favouriteMinOrders)",
+            "offers.win_back_p_alive_below=\(winBackPAliveBelow)", "offers.win_back_min_clv_decile=\(winBackMinCLVDecile)",
             "offers.evidence_column=\(evidenceColumn)",
             "offers.welcome_bestsellers=\(welcomeBestsellers)",
             "offers.discount_pct=\(discountPct.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue):\($0.value)" }.joined(separator: ","))",

@@ -52,6 +52,12 @@ public enum OfferExplanation {
             lines.append("  recency: \(customer.recencyDays.map { "\($0) days" } ?? "no purchase"); frequency: \(customer.frequency); "
                 + "monetary: \(Money.format(customer.monetaryMinor)); scores: r \(customer.rScore.map(String.init) ?? "-") "
                 + "f \(customer.fScore.map(String.init) ?? "-") m \(customer.mScore.map(String.init) ?? "-")")
+            if let value = customer.value {
+                func figure(_ number: Double?) -> String { number.map { String(format: "%.3g", $0) } ?? "-" }
+                lines.append("  value: P(alive) \(figure(value.probabilityAlive)); expected purchases in \(config.value.horizonDays) days "
+                    + "\(figure(value.expectedPurchases)); expected order value \(value.expectedOrderValueMinor.map { Money.format($0) } ?? "-"); "
+                    + "CLV \(value.clvMinor.map { Money.format($0) } ?? "-")\(value.clvDecile.map { " (decile \($0) of 10)" } ?? "")")
+            }
             lines.append("  consents: \(customer.consents.consents.map { $0.rawValue.replacingOccurrences(of: "consent_", with: "") }.joined(separator: ", ").nonEmpty ?? "none"); "
                 + "channel: \(decision.channel.map { run.channels[$0].name } ?? "none")")
             lines.append("  channels: " + run.preference.map { index -> String in

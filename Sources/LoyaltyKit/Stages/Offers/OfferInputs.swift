@@ -52,6 +52,7 @@ struct OfferInputs {
         try RowScan.forEach(db, sql: "SELECT customer_key, field FROM contact_issue \(customerKey.map { "WHERE customer_key = \($0)" } ?? "")") { row in
             invalid[row.int64(0), default: []].insert(row.text(1) == ContactField.email.rawValue ? .email : .phone)
         }
+        let value = try loadValue(db, customerKey: customerKey)
         var customers: [CustomerContext] = []
         try RowScan.forEach(db, sql: """
             SELECT c.customer_key, c.customer_id, c.first_name, c.email, c.phone, c.birth_date, c.consent_email, c.consent_sms,
@@ -73,11 +74,27 @@ struct OfferInputs {
                 birthday: birthday, consents: consents, segment: row.text(10), cluster: row.optionalInt64(11).map(Int.init),
                 recencyDays: row.optionalInt64(12).map(Int.init), frequency: Int(row.int64(13)), monetaryMinor: row.int64(14),
                 rScore: row.optionalInt64(15).map(Int.init), fScore: row.optionalInt64(17).map(Int.init), mScore: row.optionalInt64(16).map(Int.init), registered: row.int64(9) != 0,
-                products: [])
+                products: [], value: value[row.int64(0)])
             customer.invalidAddresses = invalid[customer.key] ?? []
             customer.suppressedChannels = suppressions.mask(customerKey: customer.key, customerId: customer.id, email: customer.email, phone: customer.phone)
             customers.append(customer)
         }
         return customers
+    }
+
+    /// customer_value of the as_of the segment figures are for, by customer key: one range scan
+    /// of its key, not a lookup per customer.
+    static func loadValue(_ db: Database, customerKey: Int64?) throws -> [Int64: ValueFigures] {
+        guard let asOf = try String.fetchOne(db, sql: "SELECT as_of FROM customer_rfm LIMIT 1") else { return [:] }
+        var value: [Int64: ValueFigures] = [:]
+        try RowScan.forEach(db, sql: """
+            SELECT customer_key, p_alive, expected_purchases, expected_order_value_minor, clv_minor, clv_decile FROM customer_value
+            WHERE as_of = ? \(customerKey == nil ? "" : "AND customer_key = ?")
+            """, arguments: StatementArguments([asOf] + (customerKey.map { [$0] } ?? []) as [DatabaseValueConvertible])) { row in
+            value[row.int64(0)] = ValueFigures(probabilityAlive: row.optionalDouble(1), expectedPurchases: row.optionalDouble(2),
+                                               expectedOrderValueMinor: row.optionalInt64(3), clvMinor: row.optionalInt64(4),
+                                               clvDecile: row.optionalInt64(5).map(Int.init))
+        }
+        return value
     }
 }

@@ -2,6 +2,15 @@ import Foundation
 
 /// One customer as the generators see them: contact details, consents, RFM figures and segment,
 /// and what they bought.
+/// One customer's row of customer_value.csv, as the offers use it.
+struct ValueFigures: Equatable {
+    var probabilityAlive: Double?
+    var expectedPurchases: Double?
+    var expectedOrderValueMinor: Int64?
+    var clvMinor: Int64?
+    var clvDecile: Int?
+}
+
 struct CustomerContext {
     let key: Int64
     let id: String
@@ -27,6 +36,8 @@ struct CustomerContext {
     let mScore: Int?
     /// Listed in customers.csv (not only named by an order).
     let registered: Bool
+    /// The segment stage's customer value figures for the same as_of (nil: none computed).
+    var value: ValueFigures?
     /// By catalog index, ascending.
     var products: [CustomerHistory.ProductHistory]
 
@@ -45,7 +56,7 @@ struct CustomerContext {
 
     init(key: Int64, id: String, firstName: String?, email: String?, phone: String?, birthday: (month: Int, day: Int)?,
          consents: ConsentSet, segment: String, cluster: Int?, recencyDays: Int?, frequency: Int, monetaryMinor: Int64,
-         rScore: Int?, fScore: Int?, mScore: Int?, registered: Bool, products: [CustomerHistory.ProductHistory]) {
+         rScore: Int?, fScore: Int?, mScore: Int?, registered: Bool, products: [CustomerHistory.ProductHistory], value: ValueFigures? = nil) {
         self.key = key
         self.id = id
         self.firstName = firstName
@@ -63,6 +74,7 @@ struct CustomerContext {
         self.mScore = mScore
         self.registered = registered
         self.products = products
+        self.value = value
     }
 
     /// Whether the customer can be sent to on `channel` (at `index` in the pipeline's channels),
@@ -117,7 +129,8 @@ enum OfferFacts {
     case favouriteItem(purchaseDays: Int32, units: Int32, lastDay: Int64)
     /// `share`: the favourite category's share of the customer's spend.
     case newArrival(share: Double)
-    case winBack(spentMinor: Int64)
+    /// `slipping`: P(alive) and CLV decile when the customer qualified by customer value.
+    case winBack(spentMinor: Int64, slipping: (probabilityAlive: Double, clvDecile: Int)?)
     case birthday(day: Int64)
     /// `position`: 0 for the best bestseller.
     case welcome(position: Int32)

@@ -110,6 +110,32 @@ import Testing
         #expect(WinBackOffers().candidates(for: champion, in: OfferCase.run(catalog)).isEmpty)
     }
 
+    /// Customer value: P(alive) 0.32 < 0.5 in CLV decile 9 ≥ 8 qualifies outside the win-back
+    /// segments, and the reason says why; decile 7, or P(alive) 0.5 itself, does not.
+    @Test func winBackReachesValuableCustomersSlippingAwayByCustomerValue() {
+        let catalog = OfferCase.catalog([OfferCase.product(1, "A", category: 2)])
+        let run = OfferCase.run(catalog)
+        func champion(alive: Double, decile: Int) -> CustomerContext {
+            var customer = OfferCase.customer(segment: "Champions", products: [OfferCase.bought(0, days: [asOf - 200])], mScore: 5)
+            customer.value = ValueFigures(probabilityAlive: alive, expectedPurchases: 0.4, expectedOrderValueMinor: 50_0000, clvMinor: 90_0000,
+                                          clvDecile: decile)
+            return customer
+        }
+        let slipping = champion(alive: 0.3217, decile: 9)
+        let offers = WinBackOffers().candidates(for: slipping, in: run)
+        #expect(offers.map { $0.reason(for: slipping, in: run) }
+            == ["We miss you: 15% off CAT2, your favourite category (slipping away: P(alive) 0.322, CLV decile 9)"])
+        #expect(offers.first?.evidence(for: slipping, in: run)
+            == "P(alive) 0.322 < 0.5, CLV decile 9 ≥ 8; last purchase 10 days ago; spent 10.00 in CAT2")
+        #expect(WinBackOffers().candidates(for: champion(alive: 0.3217, decile: 7), in: run).isEmpty)
+        #expect(WinBackOffers().candidates(for: champion(alive: 0.5, decile: 10), in: run).isEmpty)
+        // In a win-back segment as well: the segment's reason, as before.
+        var atRisk = OfferCase.customer(segment: "At Risk", products: slipping.products, mScore: 4)
+        atRisk.value = slipping.value
+        #expect(WinBackOffers().candidates(for: atRisk, in: run).map { $0.reason(for: atRisk, in: run) }
+            == ["We miss you: 15% off CAT2, your favourite category"])
+    }
+
     @Test func birthdayWithinTheNextDays() {
         let run = OfferCase.run(OfferCase.catalog([]))
         let soon = OfferCase.customer(birthday: (11, 24))
