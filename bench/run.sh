@@ -119,6 +119,26 @@ offers_figures 1M
 echo "== publish, 1M lines (100k customers)"
 publish_figures 1M
 
+value_figures() { # label data-dir: customer value's fit and scoring inside the segment stage
+    local wh=$WORK/$1.sqlite
+    $BIN ingest --pipeline bench/bench.yml --input "$2" --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out" > /dev/null 2>&1
+    local phases=()
+    for _ in $(seq "$RUNS"); do
+        phases+=("$($BIN segment --pipeline bench/bench.yml --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out" 2>&1 \
+            | sed -n 's/.*seconds=\([0-9.]*\) \[LoyaltyKit\] segment: customer value: \([0-9]*\) customers fitted.*/\1 \2/p')")
+    done
+    python3 - "$1" "${phases[@]}" <<'PY'
+import statistics, sys
+runs = [line.split() for line in sys.argv[2:]]
+seconds = [float(r[0]) for r in runs]
+print(f"{sys.argv[1]}: customer value (BG/NBD and Gamma-Gamma fit, every customer scored) median {statistics.median(seconds):.2f} s "
+      f"(runs: {', '.join(f'{s:.2f}' for s in seconds)}) for {runs[0][1]} customers fitted")
+PY
+}
+
+echo "== customer value, 1M customers (1.2M orders)"
+value_figures value1M "$(generate value1m 1200000 1000000 5000)"
+
 echo "== pairs, 56 baskets of 1,000 products (28M pair occurrences)"
 if [ ! -f "$DATA/big-baskets/transactions.csv" ]; then python3 bench/big_baskets.py "$DATA/big-baskets" > /dev/null; fi
 python3 bench/measure.py --runs 1 --label "big baskets: loyalty ingest" --setup "rm -f $WORK/big.sqlite*" \
