@@ -42,8 +42,9 @@ public struct PipelineConfig: Equatable, Sendable {
         public var bins = 5
         public var cutPoints = CutPoints()
         public var rules = SegmentRule.contractDefaults
-        /// nil = `auto`.
+        /// nil = `auto`: chosen in `kRange` by the mean silhouette.
         public var k: Int?
+        public var kRange = 4...8
         public var nInit = 10
         /// Lloyd iterations at most per k-means run.
         public var maxIter = 300
@@ -206,6 +207,13 @@ public struct PipelineConfig: Equatable, Sendable {
                 throw map.fail("k", "expected 'auto' or a whole number in 1…50, got '\(kNode.string ?? "?")'")
             }
         }
+        if let rangeNodes = try map.sequence("k_range") {
+            let values = rangeNodes.compactMap(\.int)
+            guard values.count == 2, rangeNodes.count == 2, 2 <= values[0], values[0] <= values[1], values[1] <= 50 else {
+                throw map.fail("k_range", "expected [low, high] with 2 ≤ low ≤ high ≤ 50, got \(rangeNodes.map { $0.string ?? "?" })")
+            }
+            segment.kRange = values[0]...values[1]
+        }
         segment.nInit = try map.int("n_init", in: 1...1000) ?? segment.nInit
         segment.maxIter = try map.int("max_iter", in: 1...100_000) ?? segment.maxIter
         if var cuts = try map.mapping("cut_points") {
@@ -271,7 +279,8 @@ public struct PipelineConfig: Equatable, Sendable {
             "segment.cut_points.recency=\(list(segment.cutPoints.recency))",
             "segment.cut_points.frequency=\(list(segment.cutPoints.frequency))",
             "segment.cut_points.monetary=\(list(segment.cutPoints.monetary))",
-            "segment.k=\(segment.k.map(String.init) ?? "auto")", "segment.n_init=\(segment.nInit)",
+            "segment.k=\(segment.k.map(String.init) ?? "auto")", "segment.k_range=\(segment.kRange.lowerBound)-\(segment.kRange.upperBound)",
+            "segment.n_init=\(segment.nInit)",
             "segment.max_iter=\(segment.maxIter)",
             "value.horizon_days=\(value.horizonDays)", "value.discount_rate_annual=\(value.discountRateAnnual)",
             "pairs.min_count=\(pairs.minCount)", "pairs.min_confidence=\(pairs.minConfidence)",

@@ -73,10 +73,36 @@ import Testing
 
     @Test func silhouetteOfSeparatedBlobsIsHighAndOfAHandCase() {
         let (points, truth) = blobs()
-        let score = Silhouette.mean(points: points, dimensions: 2, labels: truth.map { Int32($0) }, clusters: 3)
-        #expect(score > 0.9)
-        // Points 0, 1, 10 (labels 0, 0, 1): s(0) = (10 − 1)/10, s(1) = (9 − 1)/9, s(10) = 0 (alone).
-        let hand = Silhouette.mean(points: [0, 1, 10], dimensions: 1, labels: [0, 0, 1], clusters: 2)
-        #expect(abs(hand - (0.9 + 8.0 / 9.0) / 3) < 1e-12)
+        let score = Silhouette.squaredEuclidean(points: points, dimensions: 2, labels: truth.map { Int32($0) }, clusters: 3)
+        #expect(score > 0.99)
+        // Points 0, 1, 10 (labels 0, 0, 1), squared distances: s(0) = (100 − 1)/100,
+        // s(1) = (81 − 1)/81, s(10) = 0 (alone in its cluster).
+        let hand = Silhouette.squaredEuclidean(points: [0, 1, 10], dimensions: 1, labels: [0, 0, 1], clusters: 2)
+        #expect(abs(hand - (0.99 + 80.0 / 81.0) / 3) < 1e-12)
+    }
+
+    /// The O(n·k) sums against the definition computed pair by pair, on random points and labels.
+    @Test func silhouetteMatchesThePairwiseDefinition() {
+        var random = SplitMix64(seed: 5)
+        let (n, d, k) = (400, 3, 5)
+        let points = (0..<(n * d)).map { _ in random.nextUnit() * 10 - 5 }
+        let labels = (0..<n).map { Int32($0 < k ? $0 : Int(random.next() % UInt64(k))) }
+        var brute = 0.0
+        for i in 0..<n {
+            var sums = [Double](repeating: 0, count: k), sizes = [Double](repeating: 0, count: k)
+            for j in 0..<n where j != i {
+                var squared = 0.0
+                for t in 0..<d { squared += (points[i * d + t] - points[j * d + t]) * (points[i * d + t] - points[j * d + t]) }
+                sums[Int(labels[j])] += squared
+                sizes[Int(labels[j])] += 1
+            }
+            let own = Int(labels[i])
+            guard sizes[own] > 0 else { continue }
+            let a = sums[own] / sizes[own]
+            let b = (0..<k).filter { $0 != own && sizes[$0] > 0 }.map { sums[$0] / sizes[$0] }.min()!
+            brute += (b - a) / max(a, b)
+        }
+        let fast = Silhouette.squaredEuclidean(points: points, dimensions: d, labels: labels, clusters: k)
+        #expect(abs(fast - brute / Double(n)) < 1e-12)
     }
 }

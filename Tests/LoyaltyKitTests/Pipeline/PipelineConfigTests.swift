@@ -28,7 +28,7 @@ import Testing
     @Test func unknownKeyNamesItsLineAndKey() {
         let yaml = "seed: 7\nsegment:\n  bins: 5\n  binz: 4\n"
         #expect(throws: LoyaltyError.config(file: "p.yml", line: 4, key: "segment.binz",
-                                            message: "unknown key (known keys here: bins, cut_points, k, lookback_days, max_iter, n_init, rules)")) {
+                                            message: "unknown key (known keys here: bins, cut_points, k, k_range, lookback_days, max_iter, n_init, rules)")) {
             try PipelineConfig.parse(yaml: yaml, file: "p.yml")
         }
     }

@@ -24,14 +24,14 @@ struct CustomerClusters {
     /// Mean silhouette per k tried when k was chosen automatically.
     var silhouettes: [(k: Int, score: Double)]
 
-    static let autoRange = 2...8
     static let silhouetteSample = 20_000
 
     /// - Parameters:
     ///   - monetary: in currency units.
-    ///   - k: clusters, or nil to choose in 2…8 by mean silhouette on a sample of at most 20,000.
-    static func fit(recencyDays: [Double], frequency: [Double], monetary: [Double], k: Int?, restarts: Int, maxIterations: Int = 300,
-                    seed: UInt64) -> CustomerClusters {
+    ///   - k: clusters, or nil to choose in `kRange` by the highest mean silhouette (squared
+    ///     Euclidean, as Spark's) of k-means fits on a sample of at most 20,000 customers.
+    static func fit(recencyDays: [Double], frequency: [Double], monetary: [Double], k: Int?, kRange: ClosedRange<Int> = 4...8, restarts: Int,
+                    maxIterations: Int = 300, seed: UInt64) -> CustomerClusters {
         let n = recencyDays.count
         guard n > 0 else { return CustomerClusters(labels: [], profiles: [], silhouettes: []) }
         var raw = [[Double]](repeating: [], count: 3)
@@ -60,9 +60,9 @@ struct CustomerClusters {
             samplePoints.reserveCapacity(sample.count * 3)
             for i in sample { samplePoints.append(contentsOf: points[(i * 3)..<(i * 3 + 3)]) }
             var best = (k: 1, score: -Double.infinity)
-            for candidate in autoRange where candidate < sample.count {
+            for candidate in kRange where candidate < sample.count {
                 let fit = KMeans(clusters: candidate, restarts: restarts, maxIterations: maxIterations, seed: seed).fit(points: samplePoints, dimensions: 3)
-                let score = Silhouette.mean(points: samplePoints, dimensions: 3, labels: fit.labels, clusters: candidate)
+                let score = Silhouette.squaredEuclidean(points: samplePoints, dimensions: 3, labels: fit.labels, clusters: candidate)
                 silhouettes.append((candidate, score))
                 if score > best.score { best = (candidate, score) }
             }
@@ -84,11 +84,16 @@ struct CustomerClusters {
         for (number, raw) in order.enumerated() { renumber[raw] = number }
 
         let totalInertia = fit.inertia
+        var labelsSeen: [String: Int] = [:]
         let profiles = order.enumerated().map { number, rawCluster -> Profile in
             let z = (0..<3).map { fit.centroids[rawCluster * 3 + $0] }
             let original = (0..<3).map { expm1(z[$0] * deviations[$0] + means[$0]) }
+            // With up to 8 clusters two centres can read the same: number the later ones.
+            var words = label(z)
+            labelsSeen[words, default: 0] += 1
+            if let seen = labelsSeen[words], seen > 1 { words += " (\(seen))" }
             return Profile(
-                cluster: number, label: label(z), customers: sizes[rawCluster],
+                cluster: number, label: words, customers: sizes[rawCluster],
                 centroidRecencyDays: original[0], centroidFrequency: original[1], centroidMonetary: original[2],
                 inertiaShare: totalInertia > 0 ? fit.clusterInertia[rawCluster] / totalInertia : 0)
         }

@@ -77,7 +77,7 @@ struct CustomerSegmentation {
             warnings.append("\(dimension): no customer has score \(threshold.emptyScores.map(String.init).joined(separator: ", ")) "
                 + "(cut points \(threshold.cutPoints.map { "\($0)" }.joined(separator: ", ")) coincide or leave a bin empty)")
         }
-        clusters = CustomerClusters.fit(recencyDays: recency, frequency: frequency, monetary: monetary, k: config.k,
+        clusters = CustomerClusters.fit(recencyDays: recency, frequency: frequency, monetary: monetary, k: config.k, kRange: config.kRange,
                                         restarts: config.nInit, maxIterations: config.maxIter, seed: seed)
         for (position, index) in scoredIndex.enumerated() {
             let scores = (r.scores[position], f.scores[position], m.scores[position])
