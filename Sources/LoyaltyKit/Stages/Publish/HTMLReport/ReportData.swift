@@ -96,6 +96,8 @@ struct ReportData {
     /// The as_of of the pair counts (the pairs stage keeps only its latest night); nil if it never ran.
     var pairsAsOf: String?
     var pairsMinCount = 2
+    /// The least orders together of the pairs ranked for the report (`TopPairs.orderFloor`).
+    var pairsRankMinOrders: Int64 = 0
     var categoryNames: [String: String] = [:]
     /// All sales by month, and each category's by month.
     var monthTotals: [MonthRevenue] = []
@@ -135,7 +137,7 @@ struct ReportData {
             Cluster(cluster: $0[0], label: $0[1], customers: $0[2], recencyDays: $0[3], frequency: $0[4], monetary: $0[5])
         }
         data.pairsAsOf = try String.fetchOne(db, sql: "SELECT as_of FROM pair_run WHERE kind = 'product'")
-        data.pairs = try TopPairs.byLift(db, limit: topPairs)
+        (data.pairs, data.pairsRankMinOrders) = try TopPairs.byLift(db, limit: topPairs)
         for row in try Row.fetchAll(db, sql: "SELECT category_id, name FROM category") {
             data.categoryNames[row[0]] = row[1]
         }

@@ -27,8 +27,9 @@ enum ReportPage {
                 + "one coordinate of the centres: customers in the cluster, days since the last order (fewer is better), orders, and spend.",
              ReportCharts.clusters(data), ""),
             ("pairs", "Products bought together",
-             "The \(ReportData.topPairs) product pairs with the highest lift among pairs bought together in at least \(data.pairsMinCount) "
-                + "orders. Lift 2 means the two land in one basket twice as often as chance would have it; the label adds the orders "
+             "The \(ReportData.topPairs) product pairs with the highest lift among the \(Int(TopPairs.topShare * 100))% of pairs bought together "
+                + "most often: in at least \(data.pairsRankMinOrders) orders (product_pairs.csv lists every pair from \(data.pairsMinCount)). "
+                + "Lift alone would favour rare products: two bought once each, and once together, have the highest lift there is. Lift 2 means the two land in one basket twice as often as chance would have it; the label adds the orders "
                 + "holding both and their share of all baskets (support)." + pairsAge(data),
              ReportCharts.pairs(data), ""),
             ("seasonality", "Seasonality",
