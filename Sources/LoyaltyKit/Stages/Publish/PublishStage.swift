@@ -78,6 +78,7 @@ public struct PublishStage: Stage {
         report.kpis = figures.kpis
         report.segments = figures.segments
         report.rf = figures.recencyFrequency
+        report.value = figures.value
         report.cohorts = cohorts
         report.monthTotals = figures.categoryMonths.totalRevenue().map {
             ReportData.MonthRevenue(category: nil, month: $0.month, revenueMinor: $0.revenueMinor)
@@ -108,12 +109,14 @@ public struct PublishStage: Stage {
         let productRows: [ProductKPIs.Row]
         let categoryMonths: CategoryMonths
         let recencyFrequency: [ReportData.RFCell]
+        let value: [ReportData.ValueCell]
     }
 
     private func readFigures(_ context: StageContext) throws -> Figures {
         let config = context.config
         var kpis = KPISummary(context: context)
         var recencyFrequency = ReportData.RecencyFrequency()
+        var value = ReportData.ValueGrid()
         return try context.warehouse.database.read { db in
             let scored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_rfm") ?? 0
             let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
@@ -123,6 +126,7 @@ public struct PublishStage: Stage {
             let (segments, segmentOf) = try SegmentsReport.load(db, rules: config.segment.rules) { customer in
                 kpis.addCustomer(customer)
                 recencyFrequency.add(customer)
+                value.add(customer)
             }
             let catalog = try ProductKPIs.loadProducts(db)
             let sales = try SalesAggregates.load(db)
@@ -130,7 +134,8 @@ public struct PublishStage: Stage {
             let productRows = try ProductKPIs.rows(db, products: catalog.products.count, indexOfKey: catalog.indexOfKey, segments: segments.count,
                                                    segmentOf: segmentOf)
             return Figures(sales: sales, kpis: kpis, segments: segments, segmentOf: segmentOf, products: catalog.products,
-                           productRows: productRows, categoryMonths: try CategoryMonths.load(db), recencyFrequency: recencyFrequency.sorted)
+                           productRows: productRows, categoryMonths: try CategoryMonths.load(db), recencyFrequency: recencyFrequency.sorted,
+                           value: value.sorted)
         }
     }
 }

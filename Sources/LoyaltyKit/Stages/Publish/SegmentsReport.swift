@@ -12,6 +12,11 @@ enum SegmentsReport {
         var frequencySum = 0
         var activitySum = 0.0
         var activityCount = 0
+        /// Customer value of the same as_of (customer_value), over the members that have one.
+        var clvSumMinor: Int64 = 0
+        var clvCount = 0
+        var probabilityAliveSum = 0.0
+        var probabilityAliveCount = 0
     }
 
     /// One customer's figures of `customer_rfm`, for the reports that share the pass over it.
@@ -23,6 +28,8 @@ enum SegmentsReport {
         let rScore: Int?
         let fScore: Int?
         let monetaryMinor: Int64
+        let probabilityAlive: Double?
+        let clvDecile: Int?
     }
 
     /// Segments in rule order, then Others and No Purchases (as segments.csv lists them), and each
@@ -36,13 +43,27 @@ enum SegmentsReport {
         var rows = names.map { Row(segment: $0) }
         let maxKey = try Int.fetchOne(db, sql: "SELECT MAX(customer_key) FROM customer_rfm") ?? -1
         var segmentOf = [Int16](repeating: -1, count: maxKey + 1)
+        // customer_value of customer_rfm's as_of, by key: one range scan beside the one over customer_rfm.
+        var clvOf = [Int64?](repeating: nil, count: maxKey + 1), aliveOf = [Double?](repeating: nil, count: maxKey + 1)
+        var decileOf = [Int?](repeating: nil, count: maxKey + 1)
+        try RowScan.forEach(db, sql: """
+            SELECT customer_key, clv_minor, p_alive, clv_decile FROM customer_value
+            WHERE as_of = (SELECT as_of FROM customer_rfm LIMIT 1) AND customer_key <= ?
+            """, arguments: [maxKey]) { row in
+            let key = Int(row.int64(0))
+            clvOf[key] = row.optionalInt64(1)
+            aliveOf[key] = row.optionalDouble(2)
+            decileOf[key] = row.optionalInt64(3).map(Int.init)
+        }
         try RowScan.forEach(db, sql: """
             SELECT segment, monetary_minor, recency_days, frequency, activity_coefficient, customer_key, first_order_at, r_score, f_score
             FROM customer_rfm
             """) { scan in
+            let key = Int(scan.int64(5))
             onCustomer(Customer(frequency: Int(scan.int64(3)), recencyDays: scan.optionalInt64(2), firstOrderAt: scan.optionalInt64(6),
                                 activityCoefficient: scan.optionalDouble(4), rScore: scan.optionalInt64(7).map(Int.init),
-                                fScore: scan.optionalInt64(8).map(Int.init), monetaryMinor: scan.int64(1)))
+                                fScore: scan.optionalInt64(8).map(Int.init), monetaryMinor: scan.int64(1), probabilityAlive: aliveOf[key],
+                                clvDecile: decileOf[key]))
             let name = scan.text(0)
             var index = names.firstIndex(of: name)
             if index == nil {
@@ -62,6 +83,14 @@ enum SegmentsReport {
                 rows[index!].activitySum += activity
                 rows[index!].activityCount += 1
             }
+            if let clv = clvOf[key] {
+                rows[index!].clvSumMinor += clv
+                rows[index!].clvCount += 1
+            }
+            if let alive = aliveOf[key] {
+                rows[index!].probabilityAliveSum += alive
+                rows[index!].probabilityAliveCount += 1
+            }
         }
         return (rows, segmentOf)
     }
@@ -70,7 +99,7 @@ enum SegmentsReport {
         let customers = rows.reduce(0) { $0 + $1.customers }, revenue = rows.reduce(Int64(0)) { $0 + $1.revenueMinor }
         try outputs.writeCSV("segments_report.csv", header: [
             "segment", "rule", "customers", "share_customers", "revenue", "share_revenue", "avg_recency_days", "avg_frequency",
-            "avg_monetary", "avg_order_value", "avg_activity_coefficient", "action",
+            "avg_monetary", "avg_order_value", "avg_activity_coefficient", "action", "clv", "avg_clv", "avg_p_alive",
         ]) { csv in
             for row in rows {
                 try csv.text(row.segment)
@@ -85,6 +114,9 @@ enum SegmentsReport {
                 try csv.money(row.frequencySum > 0 ? row.revenueMinor : nil, dividedBy: Int64(max(row.frequencySum, 1)))
                 try csv.real(row.activityCount > 0 ? row.activitySum / Double(row.activityCount) : nil)
                 try csv.text(actions[row.segment])
+                try csv.money(row.clvCount > 0 ? row.clvSumMinor : nil)
+                try csv.money(row.clvCount > 0 ? row.clvSumMinor : nil, dividedBy: Int64(max(row.clvCount, 1)))
+                try csv.real(row.probabilityAliveCount > 0 ? row.probabilityAliveSum / Double(row.probabilityAliveCount) : nil)
                 try csv.endRow()
             }
         }

@@ -35,7 +35,7 @@ import Testing
 
         let report = try readCSV(root + "/out/segments_report.csv")
         #expect(report[0] == ["segment", "rule", "customers", "share_customers", "revenue", "share_revenue", "avg_recency_days", "avg_frequency",
-                              "avg_monetary", "avg_order_value", "avg_activity_coefficient", "action"])
+                              "avg_monetary", "avg_order_value", "avg_activity_coefficient", "action", "clv", "avg_clv", "avg_p_alive"])
         let rows = Dictionary(uniqueKeysWithValues: report.dropFirst().map { ($0[0], $0) })
         #expect(report.dropFirst().reduce(0) { $0 + Int($1[2])! } == 6)
         // C3 (a return of 20.00) and C4 have no order of positive amount.
@@ -43,6 +43,10 @@ import Testing
         #expect(none[1] == "no order of positive amount in the window" && none[2] == "2" && none[4] == "-20.00")
         #expect(none[11] == "Convert: welcome offer with bestsellers")
         #expect(rows["Champions"]?[1] == "r 5–5, f 5–5, m 5–5")
+        // Customer value: one customer with a second purchase day is too few for spend, so no CLV;
+        // C5 (Lost) bought once: P(alive) 1 as the model has it. No Purchases has no value figures.
+        #expect(report.dropFirst().allSatisfy { $0[12] == "" && $0[13] == "" })
+        #expect(rows["Lost"]?[14] == "1.0" && none[14] == "")
 
         // Cohorts by first month: C5 2025-11 (then nothing: O7 is after as_of), C2 2026-10 (not
         // again in November), C1 and C6 2026-11. Every month up to November 2026 is listed.

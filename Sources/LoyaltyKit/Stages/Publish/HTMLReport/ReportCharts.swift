@@ -49,6 +49,33 @@ enum ReportCharts {
     }
 
     /// Segment at the previous as_of down the side, segment now across.
+    /// P(alive) bands down the side (most likely alive on top), CLV deciles across; customers per cell.
+    static func value(_ data: ReportData) -> String {
+        let title = "Customers by P(alive) and CLV decile"
+        guard !data.value.isEmpty else { return SVGCharts.message(title: title, "No customer value yet: the segment stage computes it") }
+        var byCell: [Int: Int] = [:]
+        for cell in data.value { byCell[cell.band * 100 + cell.decile] = cell.customers }
+        let bands = Array((0..<ReportData.ValueGrid.bands).reversed())
+        func bandName(_ band: Int) -> String {
+            let width = 1.0 / Double(ReportData.ValueGrid.bands)
+            return band == ReportData.ValueGrid.bands - 1 ? "P(alive) ≥ \(ReportText.number(Double(band) * width, places: 1))"
+                : "\(ReportText.number(Double(band) * width, places: 1))–\(ReportText.number(Double(band + 1) * width, places: 1))"
+        }
+        let most = data.value.map(\.customers).max() ?? 0
+        let grid = SVGCharts.HeatGrid(
+            corner: "P(alive) \\ CLV decile", rows: bands.map(bandName), columns: (1...10).map { "D\($0)" },
+            cells: bands.map { band in
+                (1...10).map { decile -> SVGCharts.HeatCell? in
+                    let customers = byCell[band * 100 + decile] ?? 0
+                    let who = ReportText.counted(customers, "customer")
+                    return SVGCharts.HeatCell(value: customers > 0 ? Double(customers) : nil, text: customers > 0 ? ReportText.compact(Double(customers)) : "–",
+                                              tooltip: "\(bandName(band)), CLV decile \(decile): \(who)")
+                }
+            },
+            low: 0, high: Double(most), lowLabel: "0", highLabel: ReportText.compact(Double(most)), maxCellWidth: 60)
+        return SVGCharts.heatMap(title: title, grid)
+    }
+
     static func migration(_ data: ReportData) -> String {
         let title = "Segment migration since the previous run"
         guard let previous = data.previousAsOf else {

@@ -26,6 +26,27 @@ struct ReportData {
         var sorted: [RFCell] { cells.keys.sorted().map { cells[$0]! } }
     }
 
+    /// Customers with customer value, counted by P(alive) band (0: below 0.2 … 4: 0.8 and above)
+    /// and CLV decile, with their CLV summed.
+    struct ValueCell: Equatable {
+        let band: Int
+        let decile: Int
+        var customers: Int
+    }
+
+    struct ValueGrid {
+        static let bands = 5
+        private var cells: [Int: ValueCell] = [:]
+
+        mutating func add(_ customer: SegmentsReport.Customer) {
+            guard let alive = customer.probabilityAlive, let decile = customer.clvDecile else { return }
+            let band = min(Self.bands - 1, Int(alive * Double(Self.bands)))
+            cells[band * 100 + decile, default: ValueCell(band: band, decile: decile, customers: 0)].customers += 1
+        }
+
+        var sorted: [ValueCell] { cells.keys.sorted().map { cells[$0]! } }
+    }
+
     /// Customers who were in `from` at the previous as_of and are in `to` now; `(new)` and
     /// `(gone)` as in segment_migration.csv.
     struct Move: Equatable {
@@ -88,6 +109,7 @@ struct ReportData {
     var segments: [SegmentsReport.Row] = []
     var bins = 5
     var rf: [RFCell] = []
+    var value: [ValueCell] = []
     /// The latest as_of before this one in segment_membership; nil on a first run.
     var previousAsOf: String?
     var migration: [Move] = []

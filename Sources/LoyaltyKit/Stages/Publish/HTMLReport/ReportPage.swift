@@ -3,7 +3,7 @@
 /// The same data gives the same bytes: no generation time, no random ids.
 enum ReportPage {
     /// The charts in page order; each is `<section id=…>` holding `<figure data-chart=…>`.
-    static let chartIDs = ["segments", "rf", "migration", "clusters", "pairs", "seasonality", "cohorts", "offers", "effectiveness"]
+    static let chartIDs = ["segments", "rf", "value", "migration", "clusters", "pairs", "seasonality", "cohorts", "offers", "effectiveness"]
 
     static func html(_ data: ReportData) -> String {
         let sections: [(id: String, heading: String, how: String, chart: String, after: String)] = [
@@ -15,6 +15,12 @@ enum ReportPage {
              "Rows are recency scores (R 5 = bought most recently), columns frequency scores (F 5 = most orders). Each cell shows the mean "
                 + "monetary of its customers and how many they are; darker means a higher mean. A dash marks a score pair nobody has.",
              ReportCharts.recencyFrequency(data), ""),
+            ("value", "Customer value: still buying, and worth what",
+             "Customers with a purchase in the window by P(alive) (rows: the chance they still buy, most likely on top) and CLV decile "
+                + "(columns: D10 = the tenth with the highest expected margin over the horizon); darker = more customers. The top right holds "
+                + "the customers to protect, the bottom right the valuable ones slipping away, whom win-back offers go to. Customers with a "
+                + "single purchase day count as alive (the model lets customers leave only after a purchase): see docs/value.md.",
+             ReportCharts.value(data), ""),
             ("migration", "Segment migration",
              data.previousAsOf.map {
                  "Rows are segments at the previous run (as of \($0)), columns segments now; each cell counts the customers who moved so. "
@@ -109,7 +115,7 @@ enum ReportPage {
         guard !data.segments.isEmpty else { return "" }
         let customers = data.segments.reduce(0) { $0 + $1.customers }, revenue = data.segments.reduce(Int64(0)) { $0 + $1.revenueMinor }
         var table = "<table class=\"figures\"><thead><tr><th>Segment</th><th>Customers</th><th>Share</th><th>Revenue</th><th>Share</th>"
-            + "<th>Mean monetary</th></tr></thead><tbody>"
+            + "<th>Mean monetary</th><th>Mean CLV</th><th>Mean P(alive)</th></tr></thead><tbody>"
         for row in data.segments {
             let cells = [
                 ReportText.grouped(row.customers),
@@ -117,6 +123,8 @@ enum ReportPage {
                 ReportText.money(row.revenueMinor),
                 revenue != 0 ? ReportText.percent(Double(row.revenueMinor) / Double(revenue)) : "–",
                 row.customers > 0 ? ReportText.money(row.revenueMinor, dividedBy: Int64(row.customers)) : "–",
+                row.clvCount > 0 ? ReportText.money(row.clvSumMinor, dividedBy: Int64(row.clvCount)) : "–",
+                row.probabilityAliveCount > 0 ? ReportText.number(row.probabilityAliveSum / Double(row.probabilityAliveCount), places: 2) : "–",
             ]
             table += "<tr><th scope=\"row\">\(e(row.segment))</th>" + cells.map { "<td>\(e($0))</td>" }.joined() + "</tr>"
         }

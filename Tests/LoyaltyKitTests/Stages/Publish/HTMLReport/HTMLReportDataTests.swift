@@ -13,12 +13,32 @@ import Testing
         return warehouse
     }
 
+    /// P(alive) 0.95 and 0.8 fall in the top band (0.8 and above), 0.79 in the next, 0.1 in the
+    /// lowest; customers without value figures count nowhere.
+    @Test func valueCellsCountCustomersByBandAndDecile() {
+        func customer(_ alive: Double?, _ decile: Int?) -> SegmentsReport.Customer {
+            SegmentsReport.Customer(frequency: 1, recencyDays: 1, firstOrderAt: 0, activityCoefficient: nil, rScore: 1, fScore: 1,
+                                    monetaryMinor: 0, probabilityAlive: alive, clvDecile: decile)
+        }
+        var grid = ReportData.ValueGrid()
+        for one in [customer(0.95, 10), customer(0.8, 10), customer(0.79, 10), customer(0.1, 3), customer(nil, nil), customer(1, nil)] {
+            grid.add(one)
+        }
+        #expect(grid.sorted == [ReportData.ValueCell(band: 0, decile: 3, customers: 1), ReportData.ValueCell(band: 3, decile: 10, customers: 1),
+                                ReportData.ValueCell(band: 4, decile: 10, customers: 2)])
+        var data = ReportData(asOf: "2026-11-14")
+        data.value = grid.sorted
+        let chart = ReportCharts.value(data)
+        #expect(chart.contains("P(alive) ≥ 0.8, CLV decile 10: 2 customers"))
+        #expect(chart.contains("0.6–0.8, CLV decile 10: 1 customer"))
+    }
+
     @Test func recencyFrequencyCellsAddUpScoredCustomers() throws {
         // C1 and C2 share R 5 · F 5 (10.00 and 20.01), C3 is alone in R 1 · F 1 with a net
         // return (−3.00); C4 has no scores and counts nowhere.
         func customer(_ r: Int?, _ f: Int?, _ monetary: Int64) -> SegmentsReport.Customer {
             SegmentsReport.Customer(frequency: 1, recencyDays: 1, firstOrderAt: 0, activityCoefficient: nil, rScore: r, fScore: f,
-                                    monetaryMinor: monetary)
+                                    monetaryMinor: monetary, probabilityAlive: nil, clvDecile: nil)
         }
         var grid = ReportData.RecencyFrequency()
         for scored in [customer(5, 5, 100_000), customer(1, 1, -30_000), customer(5, 5, 200_100), customer(nil, nil, 990_000)] {
