@@ -23,7 +23,7 @@ public enum OfferExplanation {
             let window = FiguresWindow(asOf: asOf, lookbackDays: config.segment.lookbackDays, clock: clock)
             let suppressions = try SuppressionList.load(db, asOf: asOfText, unsubscribedBefore: window.until, clock: clock, channels: config.channels,
                                                         phoneRules: config.ingest.phoneRules, customerKey: key)
-            guard var customer = try OfferInputs.loadCustomers(db, customerKey: key, suppressions: suppressions).first else {
+            guard var customer = try OfferInputs.loadCustomers(db, customerKey: key, suppressions: suppressions, validDays: config.offers.validDays).first else {
                 throw LoyaltyError.missingPrerequisite(stage: "explain", message: "customer '\(customerId)' has no segment figures: run segment first")
             }
             let catalog = try OfferCatalog.load(db)
@@ -56,7 +56,8 @@ public enum OfferExplanation {
                 func figure(_ number: Double?) -> String { number.map { String(format: "%.3g", $0) } ?? "-" }
                 lines.append("  value: P(alive) \(figure(value.probabilityAlive)); expected purchases in \(config.value.horizonDays) days "
                     + "\(figure(value.expectedPurchases)); expected order value \(value.expectedOrderValueMinor.map { Money.format($0) } ?? "-"); "
-                    + "CLV \(value.clvMinor.map { Money.format($0) } ?? "-")\(value.clvDecile.map { " (decile \($0) of 10)" } ?? "")")
+                    + "CLV \(value.clvMinor.map { Money.format($0) } ?? "-")\(value.clvDecile.map { " (decile \($0) of 10)" } ?? ""); "
+                    + "chance of a purchase while the offers are valid (\(config.offers.validDays) days) \(figure(value.purchaseChance))")
             }
             lines.append("  consents: \(customer.consents.consents.map { $0.rawValue.replacingOccurrences(of: "consent_", with: "") }.joined(separator: ", ").nonEmpty ?? "none"); "
                 + "channel: \(decision.channel.map { run.channels[$0].name } ?? "none")")

@@ -26,7 +26,7 @@ struct OfferInputs {
         let customers = try ConcurrentRead(context.warehouse) { db in
             let suppressions = try SuppressionList.load(db, asOf: asOfText, unsubscribedBefore: until, clock: try ZoneClock(identifier: timezone),
                                                         channels: channels, phoneRules: phoneRules)
-            return (try loadCustomers(db, customerKey: nil, suppressions: suppressions), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0,
+            return (try loadCustomers(db, customerKey: nil, suppressions: suppressions, validDays: config.validDays), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0,
                     try PastOffers.load(db, asOf: context.asOf, config: config, channels: channels, maxCustomerKey: maxCustomerKey, catalog: catalog))
         }
         let aside: Aside
@@ -47,12 +47,13 @@ struct OfferInputs {
 
     /// Customers joined with their segment figures (one customer for `loyalty explain`), with the
     /// addresses that did not validate and the channels `suppressions` keeps them off.
-    static func loadCustomers(_ db: Database, customerKey: Int64?, suppressions: SuppressionList) throws -> [CustomerContext] {
+    /// - Parameter validDays: how long the offers are valid (`offers.valid_days`), for each customer's chance to shop meanwhile.
+    static func loadCustomers(_ db: Database, customerKey: Int64?, suppressions: SuppressionList, validDays: Int) throws -> [CustomerContext] {
         var invalid: [Int64: AddressSet] = [:]
         try RowScan.forEach(db, sql: "SELECT customer_key, field FROM contact_issue \(customerKey.map { "WHERE customer_key = \($0)" } ?? "")") { row in
             invalid[row.int64(0), default: []].insert(row.text(1) == ContactField.email.rawValue ? .email : .phone)
         }
-        let value = try loadValue(db, customerKey: customerKey)
+        let value = try loadValue(db, customerKey: customerKey, validDays: validDays)
         var customers: [CustomerContext] = []
         try RowScan.forEach(db, sql: """
             SELECT c.customer_key, c.customer_id, c.first_name, c.email, c.phone, c.birth_date, c.consent_email, c.consent_sms,
@@ -84,16 +85,24 @@ struct OfferInputs {
 
     /// customer_value of the as_of the segment figures are for, by customer key: one range scan
     /// of its key, not a lookup per customer.
-    static func loadValue(_ db: Database, customerKey: Int64?) throws -> [Int64: ValueFigures] {
+    static func loadValue(_ db: Database, customerKey: Int64?, validDays: Int) throws -> [Int64: ValueFigures] {
         guard let asOf = try String.fetchOne(db, sql: "SELECT as_of FROM customer_rfm LIMIT 1") else { return [:] }
+        let model = try Row.fetchOne(db, sql: "SELECT r, alpha FROM value_model WHERE as_of = ?", arguments: [asOf])
+        let (r, alpha) = (model?[0] as Double?, model?[1] as Double?)
         var value: [Int64: ValueFigures] = [:]
         try RowScan.forEach(db, sql: """
-            SELECT customer_key, p_alive, expected_purchases, expected_order_value_minor, clv_minor, clv_decile FROM customer_value
-            WHERE as_of = ? \(customerKey == nil ? "" : "AND customer_key = ?")
+            SELECT customer_key, p_alive, expected_purchases, expected_order_value_minor, clv_minor, clv_decile, repeat_purchases, t_days
+            FROM customer_value WHERE as_of = ? \(customerKey == nil ? "" : "AND customer_key = ?")
             """, arguments: StatementArguments([asOf] + (customerKey.map { [$0] } ?? []) as [DatabaseValueConvertible])) { row in
-            value[row.int64(0)] = ValueFigures(probabilityAlive: row.optionalDouble(1), expectedPurchases: row.optionalDouble(2),
-                                               expectedOrderValueMinor: row.optionalInt64(3), clvMinor: row.optionalInt64(4),
-                                               clvDecile: row.optionalInt64(5).map(Int.init))
+            var figures = ValueFigures(probabilityAlive: row.optionalDouble(1), expectedPurchases: row.optionalDouble(2),
+                                       expectedOrderValueMinor: row.optionalInt64(3), clvMinor: row.optionalInt64(4),
+                                       clvDecile: row.optionalInt64(5).map(Int.init))
+            if let r, let alpha, let alive = figures.probabilityAlive, let x = row.optionalInt64(6), let age = row.optionalInt64(7) {
+                let stillQuiet = pow((alpha + Double(age)) / (alpha + Double(age) + Double(validDays)), r + Double(x))
+                let chance = alive * (1 - stillQuiet)
+                if chance.isFinite { figures.purchaseChance = chance }
+            }
+            value[row.int64(0)] = figures
         }
         return value
     }

@@ -9,6 +9,9 @@ struct ValueFigures: Equatable {
     var expectedOrderValueMinor: Int64?
     var clvMinor: Int64?
     var clvDecile: Int?
+    /// BG/NBD: the chance of at least one purchase while the offers are valid,
+    /// P(alive) × (1 − ((α+T)/(α+T+w))^(r+x)) — exact, as customers leave only right after a purchase.
+    var purchaseChance: Double?
 }
 
 struct CustomerContext {

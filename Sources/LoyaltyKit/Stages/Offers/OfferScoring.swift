@@ -3,8 +3,10 @@ import Foundation
 /// Expected value of an offer: propensity × (margin − discount), in minor units. The discount is
 /// a cost only when the offer is redeemed, so it is weighed by the propensity too.
 ///
-/// - Propensity: the generator's, times a recency factor 0.6 + 0.1 × r_score (0.7 … 1.1) for
-///   scored customers: the same offer is likelier to work on a customer who bought recently.
+/// - Propensity: the generator's, read as the chance the offer is taken up if the customer shops
+///   while it is valid, times the chance they shop then: customer value's BG/NBD
+///   `purchaseChance` over `offers.valid_days`. Without customer value (no fit, no purchase), a
+///   recency factor 0.6 + 0.1 × r_score (0.7 … 1.1) for scored customers stands in for it.
 /// - Margin: of the product (price − cost, or price × `offers.margin_rate` without cost); for an
 ///   offer without a product (win-back, birthday, segment bonus) of the customer's average order
 ///   (× margin rate), and the discount applies to that order.
@@ -19,7 +21,11 @@ enum OfferScoring {
             basisMinor = customer.averageOrderMinor ?? run.catalog.bestsellers.first.map { run.catalog.products[Int($0)].priceMinor } ?? 0
             marginMinor = Int64((Double(basisMinor) * run.config.marginRate).rounded())
         }
-        if let rScore = customer.rScore { candidate.propensity *= 0.6 + 0.1 * Double(rScore) }
+        if let chance = customer.value?.purchaseChance {
+            candidate.propensity *= chance
+        } else if let rScore = customer.rScore {
+            candidate.propensity *= 0.6 + 0.1 * Double(rScore)
+        }
         candidate.propensity = min(1, max(0, candidate.propensity))
         candidate.basisMinor = basisMinor
         candidate.marginMinor = marginMinor

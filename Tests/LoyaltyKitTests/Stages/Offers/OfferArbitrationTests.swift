@@ -27,6 +27,13 @@ import Testing
         #expect(offer.marginMinor == 10_0000 && offer.discountMinor == 2_0000)
         #expect(offer.expectedValueMinor == 1_7600)
         #expect(abs(offer.score - 1.76) < 1e-12)
+        // With customer value the chance to shop while the offer is valid replaces the recency
+        // factor: 0.2 × 0.25 = 0.05; 0.05 × 8.00 = 0.40.
+        var valued = OfferCase.customer(rScore: 5)
+        valued.value = ValueFigures(purchaseChance: 0.25)
+        var withValue = candidate(.favouriteItem, 1, propensity: 0.2, discount: 10)
+        OfferScoring.score(&withValue, for: valued, in: run)
+        #expect(withValue.expectedValueMinor == 4000 && abs(withValue.propensity - 0.05) < 1e-15)
         // No cost: margin = price × margin_rate (0.3) = 12.00 of 40.00.
         var noCost = candidate(.crossSell, 3, propensity: 0.5)
         OfferScoring.score(&noCost, for: OfferCase.customer(), in: run)

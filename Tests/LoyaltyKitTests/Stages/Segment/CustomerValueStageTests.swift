@@ -127,5 +127,25 @@ import Testing
         #expect(zip(ranked, ranked.dropFirst()).allSatisfy { $0.1 <= $1.1 })
         let top = ranked.filter { $0.1 == 10 }.count
         #expect(abs(Double(top) - Double(ranked.count) / 10) <= 2)
+
+        // The offers' chance of a purchase within the 14 days the offers are valid: P(alive) ×
+        // (1 − ((α+T)/(α+T+14))^(r+x)), and for one customer against the model's own expectation
+        // over a tiny window (where P(≥ 1 purchase) ≈ E[purchases]).
+        let figures = try warehouse.database.read { db in try OfferInputs.loadValue(db, customerKey: nil, validDays: 14) }
+        let keys = try warehouse.database.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT customer_id, customer_key FROM customer").map { ($0[0] as String, $0[1] as Int64) })
+        }
+        for (id, row) in customers where row["t_days"] != "" {
+            let x = Double(row["repeat_purchases"]!)!, age = Double(row["t_days"]!)!
+            let chance = try #require(figures[keys[id]!]?.purchaseChance)
+            let expected = Double(row["p_alive"]!)! * (1 - pow((purchasing.alpha + age) / (purchasing.alpha + age + 14), purchasing.r + x))
+            #expect(abs(chance - expected) < 1e-12, "\(id)")
+            #expect(chance > 0 && chance < 1)
+        }
+        let one = BetaGeometricNBD.Customer(repeatPurchases: 3, lastPurchase: 50, age: 80)
+        let tiny = 1e-4
+        let alive = purchasing.probabilityAlive(one)
+        let chance = alive * (1 - pow((purchasing.alpha + 80) / (purchasing.alpha + 80 + tiny), purchasing.r + 3))
+        #expect(abs(chance - (try #require(purchasing.expectedPurchases(one, during: tiny)))) < 1e-9)
     }
 }
