@@ -98,6 +98,8 @@ def main():
     alive = bgf.conditional_probability_alive(joined.frequency, joined.recency, joined["T"])
     expected = bgf.conditional_expected_number_of_purchases_up_to_time(HORIZON, joined.frequency, joined.recency, joined["T"])
     spend = ggf.conditional_expected_average_profit(joined.frequency, joined.monetary_value)
+    for column in ["p_alive", "expected_purchases", "expected_order_value", "clv", "clv_decile"]:
+        if joined[column].isna().any(): failures.append(f"{column} is empty for {joined[column].isna().sum()} customers with a purchase")
     for name, mine, theirs in [("p_alive", joined.p_alive, alive), ("expected_purchases", joined.expected_purchases, expected)]:
         worst = (mine - theirs).abs().max()
         print(f"{name}: largest difference {worst:.3g} over {len(joined)} customers")

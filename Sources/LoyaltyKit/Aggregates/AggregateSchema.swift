@@ -138,12 +138,12 @@ enum AggregateSchema {
             """)
     }
 
-    /// Category pairs: baskets by each product's own category (the pairs stage's default level).
     /// Customer value's spend per repeat purchase day. Definitions version 4 rebuilds the column.
     static func addRepeatSpend(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE agg_customer ADD COLUMN repeat_net_minor INTEGER NOT NULL DEFAULT 0")
     }
 
+    /// Category pairs: baskets by each product's own category (the pairs stage's default level).
     static func addCategoryPairs(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE agg_category_basket (

@@ -64,15 +64,28 @@ public struct BetaGeometricNBD: Equatable, Sendable {
     /// Equation (10) without its P(alive) factor: what a customer still alive at T buys in
     /// (T, T + t]. It depends on x and T only, so customers sharing them share it.
     ///
-    /// ₂F₁'s series grows before it shrinks when the product of its upper parameters outweighs
-    /// the lower one: in equation (10)'s form for frequent buyers (x large), after Euler's
-    /// transformation when a is large. Each customer gets the form whose terms grow less.
+    /// Two equivalent forms of the series, each sound where the other is not:
+    /// - equation (10)'s own, ₂F₁(r+x, b+x; c; z): positive terms, no cancellation, but it needs
+    ///   c = a+b+x−1 > 0 and grows long before it shrinks for frequent buyers (x large);
+    /// - after Euler's transformation, ₂F₁(a+b−1−r, a−1; c; z): small parameters whatever x, but
+    ///   its terms change sign and cancel when a+b−1−r ≤ −1 (r large), and grow when a is large.
+    /// So: Euler's for c ≤ 0 (the only one defined); the original when a+b−1−r ≤ −1; otherwise
+    /// the one whose terms grow less. c = 0 itself (x = 0, a + b = 1), where both forms divide by
+    /// zero and their product does not, is the mean of the values just either side.
     public func expectedPurchasesIfAlive(repeatPurchases x: Double, age: Double, during t: Double) -> Double? {
         guard t > 0 else { return 0 }
         let c = a + b + x - 1
+        if abs(c) < 1e-9 {
+            let nudge = 1e-7 * max(a, 1e-3)
+            guard let low = BetaGeometricNBD(r: r, alpha: alpha, a: a - nudge, b: b).expectedPurchasesIfAlive(repeatPurchases: x, age: age, during: t),
+                  let high = BetaGeometricNBD(r: r, alpha: alpha, a: a + nudge, b: b).expectedPurchasesIfAlive(repeatPurchases: x, age: age, during: t)
+            else { return nil }
+            return (low + high) / 2
+        }
         let z = t / (alpha + age + t)
         let (transformedA, transformedB) = (a + b - 1 - r, a - 1)
-        if abs(transformedA * transformedB) <= (r + x) * (b + x) {
+        let euler = c <= 0 || (transformedA > -1 && abs(transformedA * transformedB) <= (r + x) * (b + x))
+        if euler {
             return SpecialFunctions.hypergeometricGap(a: transformedA, b: transformedB, c: c, z: z).map { c * $0 }
         }
         guard let series = SpecialFunctions.hypergeometric(a: r + x, b: b + x, c: c, z: z) else { return nil }

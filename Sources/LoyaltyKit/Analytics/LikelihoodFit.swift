@@ -34,18 +34,21 @@ public struct LikelihoodFit: Equatable, Sendable {
         let maximizer = BoundedMaximizer(lower: [Double](repeating: -logBound, count: n), upper: [Double](repeating: logBound, count: n))
         let result = maximizer.maximize(from: start.map { log($0) }, inLogs)
         var unidentified = result.atBound.map { "\(names[$0]) ran to the bound of the search (\(exp(result.point[$0])))" }
-        if unidentified.isEmpty, let flat = flatDirection(at: result.point, inLogs) {
-            let involved = flat.indices.filter { abs(flat[$0]) >= 0.3 }.map { names[$0] }
-            unidentified.append("the likelihood is flat along a combination of \(involved.joined(separator: ", "))")
+        if unidentified.isEmpty {
+            for flat in flatDirections(at: result.point, inLogs) {
+                let involved = flat.indices.filter { abs(flat[$0]) >= 0.3 }.map { names[$0] }
+                unidentified.append("the likelihood is flat along a combination of \(involved.joined(separator: ", "))")
+            }
         }
         return LikelihoodFit(parameters: result.point.map { exp($0) }, logLikelihood: result.value * Double(customers),
                              customers: customers, iterations: result.iterations, converged: result.converged,
                              gradient: result.projectedGradient, unidentified: unidentified)
     }
 
-    /// The eigenvector of the least curvature, when the negated Hessian (central differences of
-    /// the gradient) is not clearly positive definite: its smallest eigenvalue under 1e-9 of the largest.
-    private static func flatDirection(at point: [Double], _ objective: ([Double]) -> (value: Double, gradient: [Double])) -> [Double]? {
+    /// The eigenvectors of the negated Hessian (central differences of the gradient, step 1e-4,
+    /// relative error about 1e-8) whose curvature is under 1e-6 of the largest: the directions
+    /// the data hardly tells apart.
+    private static func flatDirections(at point: [Double], _ objective: ([Double]) -> (value: Double, gradient: [Double])) -> [[Double]] {
         let n = point.count
         let h = 1e-4
         var curvature = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
@@ -64,9 +67,9 @@ public struct LikelihoodFit: Equatable, Sendable {
             }
         }
         let (values, vectors) = SymmetricEigen.decompose(curvature)
-        guard let largest = values.max(), let smallestIndex = values.indices.min(by: { values[$0] < values[$1] }) else { return nil }
-        if largest > 0 && values[smallestIndex] > 1e-9 * largest { return nil }
-        return vectors.map { $0[smallestIndex] }
+        guard let largest = values.max() else { return [] }
+        return values.indices.filter { largest <= 0 || values[$0] <= 1e-6 * largest }.sorted { values[$0] < values[$1] }
+            .map { index in vectors.map { $0[index] } }
     }
 }
 

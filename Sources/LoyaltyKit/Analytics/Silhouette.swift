@@ -10,7 +10,8 @@ import Foundation
 /// S_C = Σ y and Q_C = Σ ‖y‖² over C, so one pass for the sums and one for the points suffice.
 ///
 /// - Complexity: O(n × k × d), where the Euclidean silhouette is O(n² × d) (10 s for 20,000
-///   points here, which is why k used to be chosen on a sample that small).
+///   points here). The segment stage still chooses k on a 20,000-customer sample: the k-means
+///   fits for each k, not the silhouette, are what a sample saves.
 public enum Silhouette {
     public static func squaredEuclidean(points: [Double], dimensions d: Int, labels: [Int32], clusters k: Int) -> Double {
         let n = labels.count

@@ -55,8 +55,9 @@ enum SpecialFunctions {
     ///
     /// With ₂F₁ = 1 + B·G, G = Σₙ≥₁ (A)ₙ(B + 1)ₙ₋₁zⁿ/((C)ₙn!), the value is
     /// −expm1(B·L)/B − G·e^{B·L} with L = ln(1 − z). The BG/NBD model's expected purchases are
-    /// this after Euler's transformation, which leaves small parameters A and B whatever the
-    /// customer's purchase count: the series then never grows before it shrinks.
+    /// this after Euler's transformation, which leaves parameters A and B that do not grow with
+    /// the customer's purchase count (`BetaGeometricNBD.expectedPurchasesIfAlive` says when to
+    /// use it).
     /// - Returns: nil when the series has not converged within `maxTerms` terms (z very near 1).
     static func hypergeometricGap(a: Double, b: Double, c: Double, z: Double, maxTerms: Int = 1_000_000) -> Double? {
         precondition(z >= 0 && z < 1 && (c > 0 || c != c.rounded()))

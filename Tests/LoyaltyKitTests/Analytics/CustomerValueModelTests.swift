@@ -35,10 +35,13 @@ import Testing
 
     /// Against equation (10) with ₂F₁ summed directly (no transformation), where that is safe.
     /// The second model is what a fit on four customers gave (a drop-out probability a/(a+b) ≈ 1):
-    /// there Euler's form grows for 47,000 terms, equation (10)'s own form not at all.
-    @Test(arguments: [BetaGeometricNBD(r: 0.8, alpha: 12, a: 1.7, b: 2.9), BetaGeometricNBD(r: 0.186, alpha: 13.5, a: 47146.6, b: 2.12e-5)])
+    /// there Euler's form grows for 47,000 terms, equation (10)'s own form not at all. The third
+    /// has a + b < 1, so for x = 0 c = a+b−1 < 0 (only Euler's form is defined); the fourth a
+    /// large r, where Euler's terms cancel to garbage (−6.0e7 where 25.68 is right, x = 0, T = 0).
+    @Test(arguments: [BetaGeometricNBD(r: 0.8, alpha: 12, a: 1.7, b: 2.9), BetaGeometricNBD(r: 0.186, alpha: 13.5, a: 47146.6, b: 2.12e-5),
+                      BetaGeometricNBD(r: 0.24, alpha: 30, a: 0.5, b: 0.4), BetaGeometricNBD(r: 100, alpha: 30, a: 0.8, b: 2)])
     func expectedPurchasesMatchTheUntransformedSeries(model: BetaGeometricNBD) throws {
-        for (x, tx, age, t) in [(0.0, 0.0, 20.0, 10.0), (4, 15, 30, 25), (20, 28, 30, 40), (7, 3, 60, 365)] {
+        for (x, tx, age, t) in [(0.0, 0.0, 20.0, 10.0), (0, 0, 0, 365), (4, 15, 30, 25), (20, 28, 30, 40), (7, 3, 60, 365)] {
             let customer = Customer(repeatPurchases: x, lastPurchase: tx, age: age)
             let (a, b, c, z) = (model.r + x, model.b + x, model.a + model.b + x - 1, t / (model.alpha + age + t))
             var term = 1.0, series = 1.0
@@ -51,6 +54,16 @@ import Testing
                 * model.probabilityAlive(customer)
             let computed = try #require(model.expectedPurchases(customer, during: t))
             #expect(abs(computed - direct) <= 1e-10 * max(1, direct), "x=\(x): \(computed) vs \(direct)")
+        }
+    }
+
+    /// a + b = 1 makes c = 0 for x = 0: both forms divide by it, the value is continuous through it.
+    @Test func expectedPurchasesAreContinuousThroughCEqualToZero() throws {
+        let customer = Customer(repeatPurchases: 0, lastPurchase: 0, age: 40)
+        let at = try #require(BetaGeometricNBD(r: 0.5, alpha: 8, a: 0.4, b: 0.6).expectedPurchases(customer, during: 90))
+        for b in [0.6 - 1e-5, 0.6 + 1e-5] {
+            let near = try #require(BetaGeometricNBD(r: 0.5, alpha: 8, a: 0.4, b: b).expectedPurchases(customer, during: 90))
+            #expect(abs(near - at) < 1e-4 * at, "\(near) vs \(at)")
         }
     }
 
@@ -202,7 +215,14 @@ import Testing
     @Test func unidentifiedDropoutIsReported() throws {
         let customers = (0..<200).map { Customer(repeatPurchases: 0, lastPurchase: 0, age: Double(10 + $0 % 50)) }
         let (_, fit) = try #require(BetaGeometricNBD.fit(customers))
-        #expect(!fit.unidentified.isEmpty)
+        // a and b are named: on a bound of the search, or in the flat combination.
+        let named = fit.unidentified.flatMap { problem -> [String] in
+            if let combination = problem.range(of: "combination of ") {
+                return problem[combination.upperBound...].components(separatedBy: ", ")
+            }
+            return [String(problem.prefix { $0 != " " })]
+        }
+        #expect(named.contains("a") && named.contains("b"), "\(fit.unidentified)")
     }
 
     @Test func digammaMatchesKnownValues() {

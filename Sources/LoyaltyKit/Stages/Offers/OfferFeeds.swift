@@ -137,28 +137,8 @@ enum OfferFeeds {
         }
     }
 
-    /// A JSON string literal (RFC 8259 escaping), written byte by byte into the file's buffer.
+    /// A JSON string literal, written into the file's buffer.
     static func writeJSONString(_ text: String, to file: FileOutput) throws {
-        var text = text
-        try file.write(byte: 0x22)
-        try text.withUTF8 { bytes in
-            var start = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                guard byte == 0x22 || byte == 0x5C || byte < 0x20 else { continue }
-                try file.write(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-                switch byte {
-                case 0x22: try file.write("\\\"")
-                case 0x5C: try file.write("\\\\")
-                case 0x0A: try file.write("\\n")
-                case 0x0D: try file.write("\\r")
-                case 0x09: try file.write("\\t")
-                default: try file.write("\\u00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16))
-                }
-                start = index + 1
-            }
-            try file.write(bytes: UnsafeBufferPointer(rebasing: bytes[start...]))
-        }
-        try file.write(byte: 0x22)
+        try JSONString.write(text) { try file.write(bytes: $0) }
     }
 }

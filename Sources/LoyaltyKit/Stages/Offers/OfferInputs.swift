@@ -87,8 +87,16 @@ struct OfferInputs {
     /// of its key, not a lookup per customer.
     static func loadValue(_ db: Database, customerKey: Int64?, validDays: Int) throws -> [Int64: ValueFigures] {
         guard let asOf = try String.fetchOne(db, sql: "SELECT as_of FROM customer_rfm LIMIT 1") else { return [:] }
-        let model = try Row.fetchOne(db, sql: "SELECT r, alpha FROM value_model WHERE as_of = ?", arguments: [asOf])
-        let (r, alpha) = (model?[0] as Double?, model?[1] as Double?)
+        let model = try Row.fetchOne(db, sql: "SELECT r, alpha, bgnbd_trusted FROM value_model WHERE as_of = ?", arguments: [asOf])
+        // An untrusted fit (not converged, or a parameter the data cannot identify) gives no chances:
+        // every customer then falls back to the same recency factor, so scores stay on one scale.
+        let trusted = (model?[2] as Int64?) == 1
+        let (r, alpha) = trusted ? (model?[0] as Double?, model?[1] as Double?) : (nil, nil)
+        func chance(alive: Double, x: Double, age: Double) -> Double? {
+            guard let r, let alpha else { return nil }
+            let chance = alive * (1 - pow((alpha + age) / (alpha + age + Double(validDays)), r + x))
+            return chance.isFinite ? chance : nil
+        }
         var value: [Int64: ValueFigures] = [:]
         try RowScan.forEach(db, sql: """
             SELECT customer_key, p_alive, expected_purchases, expected_order_value_minor, clv_minor, clv_decile, repeat_purchases, t_days
@@ -97,10 +105,11 @@ struct OfferInputs {
             var figures = ValueFigures(probabilityAlive: row.optionalDouble(1), expectedPurchases: row.optionalDouble(2),
                                        expectedOrderValueMinor: row.optionalInt64(3), clvMinor: row.optionalInt64(4),
                                        clvDecile: row.optionalInt64(5).map(Int.init))
-            if let r, let alpha, let alive = figures.probabilityAlive, let x = row.optionalInt64(6), let age = row.optionalInt64(7) {
-                let stillQuiet = pow((alpha + Double(age)) / (alpha + Double(age) + Double(validDays)), r + Double(x))
-                let chance = alive * (1 - stillQuiet)
-                if chance.isFinite { figures.purchaseChance = chance }
+            figures.trusted = trusted
+            if let alive = figures.probabilityAlive, let x = row.optionalInt64(6), let age = row.optionalInt64(7) {
+                figures.purchaseChance = chance(alive: alive, x: Double(x), age: Double(age))
+            } else {
+                figures.purchaseChance = chance(alive: 1, x: 0, age: 0)
             }
             value[row.int64(0)] = figures
         }

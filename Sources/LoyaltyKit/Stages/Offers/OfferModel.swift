@@ -1,7 +1,5 @@
 import Foundation
 
-/// One customer as the generators see them: contact details, consents, RFM figures and segment,
-/// and what they bought.
 /// One customer's row of customer_value.csv, as the offers use it.
 struct ValueFigures: Equatable {
     var probabilityAlive: Double?
@@ -10,10 +8,15 @@ struct ValueFigures: Equatable {
     var clvMinor: Int64?
     var clvDecile: Int?
     /// BG/NBD: the chance of at least one purchase while the offers are valid,
-    /// P(alive) × (1 − ((α+T)/(α+T+w))^(r+x)) — exact, as customers leave only right after a purchase.
+    /// P(alive) × (1 − ((α+T)/(α+T+w))^(r+x)) — exact, as customers leave only right after a
+    /// purchase; for a customer without a purchase in the window, a newcomer's (x = 0, T = 0).
     var purchaseChance: Double?
+    /// The BG/NBD fit converged with every parameter identified: the offers act on P(alive) only then.
+    var trusted = false
 }
 
+/// One customer as the generators see them: contact details, consents, RFM figures and segment,
+/// and what they bought.
 struct CustomerContext {
     let key: Int64
     let id: String

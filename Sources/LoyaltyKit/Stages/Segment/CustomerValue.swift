@@ -98,6 +98,11 @@ struct CustomerValue {
         }
 
         score(&customers, model: model)
+        let unprintable = customers.filter { $0.inputs != nil && model.spending != nil && ($0.expectedSpend == nil || $0.clv == nil) }.count
+        if unprintable > 0, let spending = model.spending?.model, spending.q > 1 {
+            warnings.append("customer value: \(unprintable) customer(s) have an expected spend or CLV that is not a finite amount below "
+                + "\(NumberFormat.shortest(largestMoney)); left empty")
+        }
         assignDeciles(&customers)
         return CustomerValue(customers: customers, model: model, warnings: warnings)
     }
@@ -143,14 +148,22 @@ struct CustomerValue {
             guard let spend = spending?.expectedSpend(purchases: inputs.repeatPurchases, meanAmount: customers[index].repeatMeanSpend ?? 0) else {
                 continue
             }
-            customers[index].expectedSpend = finite(spend)
-            customers[index].clv = finite(sums.discounted * alive * spend * model.marginShare)
+            customers[index].expectedSpend = money(spend)
+            customers[index].clv = money(sums.discounted * alive * spend * model.marginShare)
         }
     }
 
     /// Parameters at the edge of the search can overflow a figure: it is left empty, not printed as inf.
     private static func finite(_ value: Double) -> Double? {
         value.isFinite ? value : nil
+    }
+
+    /// Money figures beyond a trillion a customer are a model off the rails (Gamma-Gamma's q just
+    /// above 1, say), and would not fit the warehouse's integer minor units: left empty.
+    static let largestMoney = 1e12
+
+    private static func money(_ value: Double) -> Double? {
+        value.isFinite && abs(value) < largestMoney ? value : nil
     }
 
     /// Decile d = 1 + ⌊10 × (customers with a lower CLV) / (customers with a CLV)⌋, on CLV in

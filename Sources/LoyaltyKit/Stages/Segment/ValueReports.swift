@@ -22,7 +22,8 @@ enum ValueReports {
     }
 
     /// An estimate in major units as minor units, rounded to the cent first, so the CSV's
-    /// 2-decimal rounding never rounds twice.
+    /// 2-decimal rounding never rounds twice. `CustomerValue` keeps estimates below
+    /// `CustomerValue.largestMoney`, so this cannot overflow.
     static func minorUnits(_ major: Double) -> Int64 {
         Int64((major * 100).rounded()) * (Money.scale / 100)
     }
@@ -36,13 +37,13 @@ enum ValueReports {
                 ("\"log_likelihood\"", real(fit?.logLikelihood)), ("\"customers\"", fit.map { String($0.customers) } ?? "0"),
                 ("\"iterations\"", fit.map { String($0.iterations) } ?? "null"), ("\"converged\"", fit.map { $0.converged ? "true" : "false" } ?? "null"),
                 ("\"gradient\"", real(fit?.gradient)),
-                ("\"unidentified\"", "[" + (fit?.unidentified ?? []).map(jsonString).joined(separator: ", ") + "]"),
+                ("\"unidentified\"", "[" + (fit?.unidentified ?? []).map(JSONString.quoted).joined(separator: ", ") + "]"),
             ]
             return "{\n" + fields.map { "    \($0.0): \($0.1)" }.joined(separator: ",\n") + "\n  }"
         }
         let purchasing = model.purchasing?.model, spending = model.spending?.model
         let fields: [(String, String)] = [
-            ("as_of", jsonString(asOf)), ("time_unit", jsonString("day")),
+            ("as_of", JSONString.quoted(asOf)), ("time_unit", JSONString.quoted("day")),
             ("horizon_days", String(model.horizonDays)), ("discount_rate_annual", real(model.discountRateAnnual)),
             ("margin_share", real(model.marginShare)),
             ("bgnbd", fit(model.purchasing?.fit, parameters: [("r", purchasing?.r), ("alpha", purchasing?.alpha), ("a", purchasing?.a),
@@ -50,28 +51,8 @@ enum ValueReports {
             ("gamma_gamma", fit(model.spending?.fit, parameters: [("p", spending?.p), ("q", spending?.q), ("v", spending?.v),
                                                                  ("population_mean_order_value", spending?.populationMean)])),
             ("frequency_spend_correlation", real(model.frequencySpendCorrelation)),
-            ("warnings", "[" + value.warnings.map(jsonString).joined(separator: ", ") + "]"),
+            ("warnings", "[" + value.warnings.map(JSONString.quoted).joined(separator: ", ") + "]"),
         ]
         return "{\n" + fields.map { "  \"\($0.0)\": \($0.1)" }.joined(separator: ",\n") + "\n}\n"
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -22,6 +22,8 @@ enum ValueSchema {
                 as_of TEXT PRIMARY KEY,
                 r REAL, alpha REAL, a REAL, b REAL,
                 p REAL, q REAL, v REAL,
+                -- 1 when the BG/NBD fit converged with every parameter identified: offers act on it only then.
+                bgnbd_trusted INTEGER NOT NULL,
                 document TEXT NOT NULL
             );
             """)
@@ -51,8 +53,9 @@ enum ValueTables {
         for customer in value.customers { try insert.add(customer) }
         try insert.flush()
         let purchasing = value.model.purchasing?.model, spending = value.model.spending?.model
-        try db.execute(sql: "INSERT INTO value_model (as_of, r, alpha, a, b, p, q, v, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        let trusted = value.model.purchasing.map { $0.fit.converged && $0.fit.unidentified.isEmpty } ?? false
+        try db.execute(sql: "INSERT INTO value_model (as_of, r, alpha, a, b, p, q, v, bgnbd_trusted, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        arguments: [asOf, purchasing?.r, purchasing?.alpha, purchasing?.a, purchasing?.b, spending?.p, spending?.q, spending?.v,
-                                   ValueReports.modelJSON(value, asOf: asOf)])
+                                   trusted, ValueReports.modelJSON(value, asOf: asOf)])
     }
 }

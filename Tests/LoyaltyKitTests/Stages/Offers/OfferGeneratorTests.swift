@@ -118,7 +118,7 @@ import Testing
         func champion(alive: Double, decile: Int) -> CustomerContext {
             var customer = OfferCase.customer(segment: "Champions", products: [OfferCase.bought(0, days: [asOf - 200])], mScore: 5)
             customer.value = ValueFigures(probabilityAlive: alive, expectedPurchases: 0.4, expectedOrderValueMinor: 50_0000, clvMinor: 90_0000,
-                                          clvDecile: decile)
+                                          clvDecile: decile, trusted: true)
             return customer
         }
         let slipping = champion(alive: 0.3217, decile: 9)
@@ -129,6 +129,10 @@ import Testing
             == "P(alive) 0.322 < 0.5, CLV decile 9 ≥ 8; last purchase 10 days ago; spent 10.00 in CAT2")
         #expect(WinBackOffers().candidates(for: champion(alive: 0.3217, decile: 7), in: run).isEmpty)
         #expect(WinBackOffers().candidates(for: champion(alive: 0.5, decile: 10), in: run).isEmpty)
+        // A fit that did not converge, or cannot identify a parameter, is not acted on.
+        var untrusted = slipping
+        untrusted.value?.trusted = false
+        #expect(WinBackOffers().candidates(for: untrusted, in: run).isEmpty)
         // In a win-back segment as well: the segment's reason, as before.
         var atRisk = OfferCase.customer(segment: "At Risk", products: slipping.products, mScore: 4)
         atRisk.value = slipping.value

@@ -142,6 +142,12 @@ import Testing
             #expect(abs(chance - expected) < 1e-12, "\(id)")
             #expect(chance > 0 && chance < 1)
         }
+        // Customers without a purchase in the window: a newcomer's chance, 1 − (α/(α+14))^r.
+        let newcomer = 1 - pow(purchasing.alpha / (purchasing.alpha + 14), purchasing.r)
+        for (id, row) in customers where row["t_days"] == "" {
+            #expect(figures[keys[id]!]?.purchaseChance.map { abs($0 - newcomer) < 1e-15 } == true, "\(id)")
+        }
+        #expect(figures.values.allSatisfy { $0.trusted })
         let one = BetaGeometricNBD.Customer(repeatPurchases: 3, lastPurchase: 50, age: 80)
         let tiny = 1e-4
         let alive = purchasing.probabilityAlive(one)

@@ -10,7 +10,7 @@ struct WinBackOffers: OfferGenerator {
         guard let mScore = customer.mScore, let favourite = customer.favouriteCategory(run.catalog) else { return }
         let bySegment = run.config.winBackSegments.contains(customer.segment) && mScore >= run.config.winBackMinMonetaryScore
         var slipping: (probabilityAlive: Double, clvDecile: Int)?
-        if let alive = customer.value?.probabilityAlive, let decile = customer.value?.clvDecile,
+        if let value = customer.value, value.trusted, let alive = value.probabilityAlive, let decile = value.clvDecile,
            alive < run.config.winBackPAliveBelow, decile >= run.config.winBackMinCLVDecile {
             slipping = (alive, decile)
         }

@@ -48,7 +48,6 @@ enum ReportCharts {
         return SVGCharts.heatMap(title: title, grid)
     }
 
-    /// Segment at the previous as_of down the side, segment now across.
     /// P(alive) bands down the side (most likely alive on top), CLV deciles across; customers per cell.
     static func value(_ data: ReportData) -> String {
         let title = "Customers by P(alive) and CLV decile"
@@ -76,6 +75,7 @@ enum ReportCharts {
         return SVGCharts.heatMap(title: title, grid)
     }
 
+    /// Segment at the previous as_of down the side, segment now across.
     static func migration(_ data: ReportData) -> String {
         let title = "Segment migration since the previous run"
         guard let previous = data.previousAsOf else {

@@ -27,7 +27,7 @@ struct ReportData {
     }
 
     /// Customers with customer value, counted by P(alive) band (0: below 0.2 … 4: 0.8 and above)
-    /// and CLV decile, with their CLV summed.
+    /// and CLV decile.
     struct ValueCell: Equatable {
         let band: Int
         let decile: Int

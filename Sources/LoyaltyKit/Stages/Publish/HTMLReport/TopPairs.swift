@@ -8,8 +8,8 @@ import GRDB
 /// So only the `topShare` of pairs with the most orders together compete (at least `limit` of
 /// them): the floor is derived from the data, and the report says what it was.
 ///
-/// Ranked in one scan of `product_pair` keeping the best few: SQL's ORDER BY over the view joins
-/// and sorts every pair, 2.3 s for ten rows out of 2.2M pairs. The figures are computed with the
+/// Two scans of `product_pair` (the counts for the floor, then the ranking keeping the best few):
+/// SQL's ORDER BY over the view joins and sorts every pair, 2.3 s for ten rows out of 2.2M pairs. The figures are computed with the
 /// view's own operations in the same order, so they are the same doubles.
 enum TopPairs {
     static let topShare = 0.05
