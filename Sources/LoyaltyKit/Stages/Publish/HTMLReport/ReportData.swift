@@ -110,6 +110,8 @@ struct ReportData {
     var bins = 5
     var rf: [RFCell] = []
     var value: [ValueCell] = []
+    /// value_model.json's check of the Gamma-Gamma assumption (nil: not fitted).
+    var frequencySpendCorrelation: Double?
     /// The latest as_of before this one in segment_membership; nil on a first run.
     var previousAsOf: String?
     var migration: [Move] = []
@@ -159,6 +161,11 @@ struct ReportData {
             Cluster(cluster: $0[0], label: $0[1], customers: $0[2], recencyDays: $0[3], frequency: $0[4], monetary: $0[5])
         }
         data.pairsAsOf = try String.fetchOne(db, sql: "SELECT as_of FROM pair_run WHERE kind = 'product'")
+        if let document = try String.fetchOne(db, sql: "SELECT document FROM value_model WHERE as_of = (SELECT as_of FROM customer_rfm LIMIT 1)") {
+            var text = document
+            let parsed = try text.withUTF8 { try JSONValue.parse($0) }
+            if case let .number(correlation)? = parsed["frequency_spend_correlation"] { data.frequencySpendCorrelation = Double(correlation) }
+        }
         (data.pairs, data.pairsRankMinOrders) = try TopPairs.byLift(db, limit: topPairs)
         for row in try Row.fetchAll(db, sql: "SELECT category_id, name FROM category") {
             data.categoryNames[row[0]] = row[1]

@@ -19,7 +19,8 @@ enum ReportPage {
              "Customers with a purchase in the window by P(alive) (rows: the chance they still buy, most likely on top) and CLV decile "
                 + "(columns: D10 = the tenth with the highest expected margin over the horizon); darker = more customers. The top right holds "
                 + "the customers to protect, the bottom right the valuable ones slipping away, whom win-back offers go to. Customers with a "
-                + "single purchase day count as alive (the model lets customers leave only after a purchase): see docs/value.md.",
+                + "single purchase day count as alive (the model lets customers leave only after a purchase): see docs/value.md."
+                + correlationNote(data),
              ReportCharts.value(data), ""),
             ("migration", "Segment migration",
              data.previousAsOf.map {
@@ -129,6 +130,15 @@ enum ReportPage {
             table += "<tr><th scope=\"row\">\(e(row.segment))</th>" + cells.map { "<td>\(e($0))</td>" }.joined() + "</tr>"
         }
         return table + "</tbody></table>\n"
+    }
+
+    /// The Gamma-Gamma independence check, in words.
+    private static func correlationNote(_ data: ReportData) -> String {
+        guard let correlation = data.frequencySpendCorrelation else { return "" }
+        let doubt = abs(correlation) >= CustomerValue.correlationWarning
+        return " Spend per purchase is estimated on the assumption that it does not depend on how often a customer buys: "
+            + "here the two correlate at \(ReportText.number(correlation, places: 2))"
+            + (doubt ? ", enough to doubt the spend estimates." : ", close enough to none.")
     }
 
     private static func pairsAge(_ data: ReportData) -> String {

@@ -107,6 +107,16 @@ import Testing
         #expect(figure("effectiveness", in: ReportPage.html(data)).contains(">No offer has a closed attribution window yet</text>"))
     }
 
+    /// The value section states value_model.json's check of the Gamma-Gamma assumption.
+    @Test func valueSectionSaysHowFrequencyAndSpendCorrelate() {
+        var data = ReportData(asOf: "2026-11-21")
+        #expect(!ReportPage.html(data).contains("correlate at"))
+        data.frequencySpendCorrelation = 0.024
+        #expect(ReportPage.html(data).contains("here the two correlate at 0.02, close enough to none."))
+        data.frequencySpendCorrelation = -0.42
+        #expect(ReportPage.html(data).contains("here the two correlate at -0.42, enough to doubt the spend estimates."))
+    }
+
     private func manifestOutputs(_ root: String) throws -> [String: Int] {
         let data = try Data(contentsOf: URL(fileURLWithPath: root + "/out/manifest.json"))
         let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
