@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LoyaltyKit
 
 /// Runs the built `loyalty` binary, as a scheduler or make would, and checks what it prints and
 /// its exit status (0 success, 1 the run failed, 2 bad usage or configuration).
@@ -134,8 +135,8 @@ import Testing
         let value = try String(contentsOfFile: folder + "/out/customer_value.csv", encoding: .utf8).split(separator: "\n")
             .first { $0.hasPrefix("C1,") }.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let c1 = try #require(value)
-        let alive = String(format: "%.3g", Double(c1[4])!)
-        #expect(explained.stdout.contains("  value: P(alive) \(alive); expected purchases in 365 days \(String(format: "%.3g", Double(c1[5])!)); "
+        let alive = NumberFormat.forPeople(Double(c1[4])!)
+        #expect(explained.stdout.contains("  value: P(alive) \(alive); expected purchases in 365 days \(NumberFormat.forPeople(Double(c1[5])!)); "
             + "expected order value \(c1[6].isEmpty ? "-" : c1[6]); CLV \(c1[7].isEmpty ? "-" : c1[7])"), "\(explained.stdout)")
         let unknown = try self.run(["explain", "--customer", "NOPE"] + common)
         #expect(unknown.status == 2)

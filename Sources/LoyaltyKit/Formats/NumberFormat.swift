@@ -1,9 +1,23 @@
+import Foundation
+
 /// How outputs write numbers that are not money.
 public enum NumberFormat {
     /// The shortest decimal that reads back as the same binary64 value (the contract's rule for
     /// ratios), e.g. 0.1, 0.3333333333333333, 2.0, 1e-05.
     public static func shortest(_ value: Double) -> String {
         value.description
+    }
+
+    /// `value` to 3 significant digits, without an exponent, for people reading a line
+    /// (`loyalty explain`, offer reasons): 0.022245 → "0.0222", 1.7649 → "1.76", 12,345 → "12300".
+    public static func forPeople(_ value: Double) -> String {
+        guard value.isFinite else { return value.description }
+        guard value != 0 else { return "0" }
+        let exponent = Int(floor(log10(abs(value))))
+        let decimals = max(0, 2 - exponent)
+        let scale = pow(10, Double(exponent - 2))
+        let rounded = (value / scale).rounded() * scale
+        return String(format: "%.\(decimals)f", rounded)
     }
 
     /// Room `writeShortest` needs at most ("-2.2250738585072014e-308" is 24 bytes).

@@ -53,7 +53,7 @@ public enum OfferExplanation {
                 + "monetary: \(Money.format(customer.monetaryMinor)); scores: r \(customer.rScore.map(String.init) ?? "-") "
                 + "f \(customer.fScore.map(String.init) ?? "-") m \(customer.mScore.map(String.init) ?? "-")")
             if let value = customer.value {
-                func figure(_ number: Double?) -> String { number.map { String(format: "%.3g", $0) } ?? "-" }
+                func figure(_ number: Double?) -> String { number.map(NumberFormat.forPeople) ?? "-" }
                 lines.append("  value: P(alive) \(figure(value.probabilityAlive)); expected purchases in \(config.value.horizonDays) days "
                     + "\(figure(value.expectedPurchases)); expected order value \(value.expectedOrderValueMinor.map { Money.format($0) } ?? "-"); "
                     + "CLV \(value.clvMinor.map { Money.format($0) } ?? "-")\(value.clvDecile.map { " (decile \($0) of 10)" } ?? ""); "
@@ -98,7 +98,7 @@ public enum OfferExplanation {
                 for row in stored {
                     let product: String? = row[3]
                     lines.append("  \(row[0] as Int64). \(row[2] as String)\(product.map { " \($0)" } ?? "") via \(row[4] as String): "
-                        + "score \(NumberFormat.shortest(row[5])), expected value \(Money.format(row[6])), discount \(row[7] as Int64)%, "
+                        + "score \(NumberFormat.forPeople(row[5])), expected value \(Money.format(row[6])), discount \(row[7] as Int64)%, "
                         + "valid \(validity?[0] as String? ?? "?") to \(validity?[1] as String? ?? "?") [\(row[1] as String)]")
                     let recomputed = decision.kept.first { $0.type.rawValue == (row[2] as String)
                         && $0.product.map { catalog.products[Int($0)].id } == product }
@@ -121,7 +121,7 @@ public enum OfferExplanation {
                 lines.append("dropped candidates:")
                 for (candidate, reason) in dropped.sorted(by: { OfferArbitration.ranksBefore($0.candidate, $1.candidate) }) {
                     let product = candidate.product.map { " \(catalog.products[Int($0)].id)" } ?? ""
-                    lines.append("  - \(candidate.type.rawValue)\(product): \(reason) (score \(NumberFormat.shortest(candidate.score)))")
+                    lines.append("  - \(candidate.type.rawValue)\(product): \(reason) (score \(NumberFormat.forPeople(candidate.score)))")
                     lines.append("     reason: \(candidate.reason(for: customer, in: run))")
                     lines.append("     evidence: \(candidate.evidence(for: customer, in: run))")
                 }

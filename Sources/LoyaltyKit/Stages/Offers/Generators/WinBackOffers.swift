@@ -24,7 +24,7 @@ struct WinBackOffers: OfferGenerator {
         let pct = candidate.discountPct
         let text: OfferText = pct > 0 ? "We miss you: \(pct)% off \(categoryId), your favourite category" : "We miss you: new in \(categoryId), your favourite category"
         guard case let .winBack(_, slipping?) = candidate.facts else { return text }
-        return text + " (slipping away: P(alive) \(Self.rounded(slipping.probabilityAlive)), CLV decile \(slipping.clvDecile))"
+        return text + " (slipping away: P(alive) \(NumberFormat.forPeople(slipping.probabilityAlive)), CLV decile \(slipping.clvDecile))"
     }
 
     func evidence(_ candidate: OfferCandidate, for customer: CustomerContext, in run: OfferRun) -> OfferText {
@@ -32,15 +32,10 @@ struct WinBackOffers: OfferGenerator {
         let categoryId = candidate.categoryKey.flatMap { run.catalog.categoryIds[$0] } ?? ""
         let rule: OfferText
         if let slipping {
-            rule = "P(alive) \(Self.rounded(slipping.probabilityAlive)) < \(NumberFormat.shortest(run.config.winBackPAliveBelow)), CLV decile \(slipping.clvDecile) ≥ \(run.config.winBackMinCLVDecile)"
+            rule = "P(alive) \(NumberFormat.forPeople(slipping.probabilityAlive)) < \(NumberFormat.shortest(run.config.winBackPAliveBelow)), CLV decile \(slipping.clvDecile) ≥ \(run.config.winBackMinCLVDecile)"
         } else {
             rule = "segment \(customer.segment); m_score=\(customer.mScore.map(String.init) ?? "-")"
         }
         return rule + "; last purchase \(customer.recencyDays.map { "\($0) days ago" } ?? "unknown"); spent \(money: spent) in \(categoryId)"
-    }
-
-    /// Three significant digits, as people read a probability.
-    static func rounded(_ probability: Double) -> String {
-        String(format: "%.3g", probability)
     }
 }

@@ -1,0 +1,13 @@
+import Testing
+@testable import LoyaltyKit
+
+@Suite struct NumberFormatTests {
+    /// Three significant digits, no exponent, for the lines people read.
+    @Test(arguments: [
+        (0.22819999999999996, "0.228"), (0.022245208147262503, "0.0222"), (1.7649, "1.76"), (1.765, "1.77"), (25.68, "25.7"),
+        (166.86, "167"), (12_345.6, "12300"), (0.5, "0.500"), (1, "1.00"), (0, "0"), (-0.04567, "-0.0457"), (4.340199878403897e-10, "0.000000000434"),
+    ])
+    func forPeople(value: Double, text: String) {
+        #expect(NumberFormat.forPeople(value) == text)
+    }
+}
