@@ -13,11 +13,14 @@ public enum NumberFormat {
     public static func forPeople(_ value: Double) -> String {
         guard value.isFinite else { return value.description }
         guard value != 0 else { return "0" }
-        let exponent = Int(floor(log10(abs(value))))
-        let decimals = max(0, 2 - exponent)
-        let scale = pow(10, Double(exponent - 2))
-        let rounded = (value / scale).rounded() * scale
-        return String(format: "%.\(decimals)f", rounded)
+        var exponent = Int(floor(log10(abs(value))))
+        var rounded = (value / pow(10, Double(exponent - 2))).rounded() * pow(10, Double(exponent - 2))
+        // 9.996 rounds up to 10.0: one digit more before the point, one fewer after it.
+        if abs(rounded) >= pow(10, Double(exponent + 1)) {
+            exponent += 1
+            rounded = (value / pow(10, Double(exponent - 2))).rounded() * pow(10, Double(exponent - 2))
+        }
+        return String(format: "%.\(max(0, 2 - exponent))f", rounded)
     }
 
     /// Room `writeShortest` needs at most ("-2.2250738585072014e-308" is 24 bytes).
