@@ -55,7 +55,7 @@ public struct BetaGeometricNBD: Equatable, Sendable {
 
     /// E[purchases in (T, T + t] | x, tₓ, T], the paper's equation (10):
     /// (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))] · P(alive),
-    /// evaluated after Euler's transformation (`SpecialFunctions.hypergeometricGap`).
+    /// evaluated in the sounder of two equivalent forms (`expectedPurchasesIfAlive`).
     /// - Returns: nil when the series does not converge (t/(α+T+t) within about 1e-6 of 1).
     public func expectedPurchases(_ customer: Customer, during t: Double) -> Double? {
         expectedPurchasesIfAlive(repeatPurchases: customer.repeatPurchases, age: customer.age, during: t).map { $0 * probabilityAlive(customer) }
@@ -65,32 +65,35 @@ public struct BetaGeometricNBD: Equatable, Sendable {
     /// (T, T + t]. It depends on x and T only, so customers sharing them share it.
     ///
     /// Two equivalent forms of the series, each sound where the other is not:
-    /// - equation (10)'s own, ₂F₁(r+x, b+x; c; z): positive terms, no cancellation, but it needs
-    ///   c = a+b+x−1 > 0 and grows long before it shrinks for frequent buyers (x large);
-    /// - after Euler's transformation, ₂F₁(a+b−1−r, a−1; c; z): small parameters whatever x, but
-    ///   its terms change sign and cancel when a+b−1−r ≤ −1 (r large), and grow when a is large.
-    /// So: Euler's for c ≤ 0 (the only one defined); the original when a+b−1−r ≤ −1; otherwise
-    /// the one whose terms grow less. c = 0 itself (x = 0, a + b = 1), where both forms divide by
-    /// zero and their product does not, is the mean of the values just either side.
+    /// - after Euler's transformation, ₂F₁(a+b−1−r, a−1; c; z): parameters that do not grow with
+    ///   x, exact as a → 1 and at c = 0, but its terms change sign and cancel when a+b−1−r ≤ −1
+    ///   (r large) and grow long when a is large;
+    /// - equation (10)'s own, ₂F₁(r+x, b+x; c; z) (c = a+b+x−1): terms of one sign, summed in log
+    ///   space scaled by ((α+T)/(α+T+t))^(r+x), but it divides by a − 1.
+    /// Euler's is used unless it would cancel (a+b−1−r ≤ −1) or grow more than the other; the
+    /// direct form near a = 1 is interpolated between a = 1 ± 1e-4 (exact to about 1e-8).
     public func expectedPurchasesIfAlive(repeatPurchases x: Double, age: Double, during t: Double) -> Double? {
         guard t > 0 else { return 0 }
         let c = a + b + x - 1
-        if abs(c) < 1e-9 {
-            let nudge = 1e-7 * max(a, 1e-3)
-            guard let low = BetaGeometricNBD(r: r, alpha: alpha, a: a - nudge, b: b).expectedPurchasesIfAlive(repeatPurchases: x, age: age, during: t),
-                  let high = BetaGeometricNBD(r: r, alpha: alpha, a: a + nudge, b: b).expectedPurchasesIfAlive(repeatPurchases: x, age: age, during: t)
-            else { return nil }
-            return (low + high) / 2
-        }
         let z = t / (alpha + age + t)
         let (transformedA, transformedB) = (a + b - 1 - r, a - 1)
-        let euler = c <= 0 || (transformedA > -1 && abs(transformedA * transformedB) <= (r + x) * (b + x))
-        if euler {
-            return SpecialFunctions.hypergeometricGap(a: transformedA, b: transformedB, c: c, z: z).map { c * $0 }
+        let euler = transformedA > -1 && abs(transformedA * transformedB) <= (r + x) * (b + x)
+        if euler || c == 0 {
+            return SpecialFunctions.scaledHypergeometricGap(a: transformedA, b: transformedB, c: c, z: z)
         }
-        guard let series = SpecialFunctions.hypergeometric(a: r + x, b: b + x, c: c, z: z) else { return nil }
-        let remaining = exp((r + x) * log1p(-z) + log(series))
-        return c * (1 - remaining) / (a - 1)
+        let near = 1e-4
+        guard abs(a - 1) < near else { return direct(a: a, x: x, z: z) }
+        guard let low = direct(a: 1 - near, x: x, z: z), let high = direct(a: 1 + near, x: x, z: z) else { return nil }
+        return low + (high - low) * (a - (1 - near)) / (2 * near)
+    }
+
+    /// Equation (10)'s own form at drop-out parameter `a`: c · (1 − (1−z)^(r+x) ₂F₁) / (a − 1).
+    private func direct(a: Double, x: Double, z: Double) -> Double? {
+        let c = a + b + x - 1
+        let logPower = (r + x) * log1p(-z)
+        guard let tail = SpecialFunctions.scaledHypergeometricTail(a: r + x, b: b + x, c: c, z: z, logScale: logPower) else { return nil }
+        // 1 − (1−z)^(r+x) − (scaled tail): for c < 0 the tail is negative, two positive parts.
+        return c * (-expm1(logPower) - tail) / (a - 1)
     }
 
     static func logAddExp(_ u: Double, _ v: Double) -> Double {

@@ -9,7 +9,8 @@ import Foundation
 /// - precision@k = hits / k; recall@k = hits / |T|; hit rate@k = 1 when hits > 0;
 /// - MAP@k: Σ over the hits of (hits up to it / its rank), over min(|T|, k);
 /// - NDCG@k: Σ over the hits 1 / log(1 + rank), over Σ_{i ≤ min(|T|, k)} 1 / log(1 + i);
-/// each averaged over the n customers.
+/// each averaged over the n customers. (Recommenders' `ndcg_at_k` also counts customers who bought
+/// but got no recommendation, as 0: compare NDCG over the same customers.)
 struct RankingMetrics: Equatable {
     struct AtK: Equatable {
         var k: Int

@@ -22,20 +22,27 @@ enum SpecialFunctions {
         lgamma(x)
     }
 
-    /// ₂F₁(A, B; C; z) for A, B, C > 0 and 0 ≤ z < 1 by its series (positive terms: no cancellation).
-    /// - Returns: nil when it does not converge within `maxTerms` terms or overflows.
-    static func hypergeometric(a: Double, b: Double, c: Double, z: Double, maxTerms: Int = 1_000_000) -> Double? {
-        precondition(a > 0 && b > 0 && c > 0 && z >= 0 && z < 1)
-        var term = 1.0, sum = 1.0, n = 0
+    /// e^{logScale} · (₂F₁(A, B; C; z) − 1) for A, B > 0, −1 < C (C ≠ 0) and 0 ≤ z < 1, by the
+    /// series in log space: every term has the sign of C (only the first factor can be negative),
+    /// so there is no cancellation, and the scale keeps terms that would overflow on their own
+    /// (e^{logScale} small, ₂F₁ huge) finite.
+    /// - Returns: nil when the series does not converge within `maxTerms` terms.
+    static func scaledHypergeometricTail(a: Double, b: Double, c: Double, z: Double, logScale: Double, maxTerms: Int = 1_000_000) -> Double? {
+        precondition(a > 0 && b > 0 && c > -1 && c != 0 && z >= 0 && z < 1)
+        guard z > 0 else { return 0 }
+        let sign: Double = c > 0 ? 1 : -1
+        var logTerm = log(a) + log(b) + log(z) - log(abs(c)) + logScale
+        var sum = exp(logTerm)
+        var n = 1
         let steady = shrinkingFrom(a: a, b: b, c: c, z: z)
-        while n <= steady || term > 1e-17 * sum {
+        while n <= steady || exp(logTerm) > 1e-17 * sum {
             let next = Double(n)
-            term *= (a + next) * (b + next) * z / ((c + next) * (next + 1))
-            sum += term
+            logTerm += log(a + next) + log(b + next) + log(z) - log(c + next) - log(next + 1)
+            sum += exp(logTerm)
             n += 1
             if n > maxTerms || !sum.isFinite { return nil }
         }
-        return sum
+        return sign * sum
     }
 
     /// The n from which the series' terms shrink for good: every factor A + n, B + n, C + n is
@@ -50,19 +57,18 @@ enum SpecialFunctions {
         return Int(min(from, 1e9).rounded(.up)) + 1
     }
 
-    /// (1 − (1 − z)^B · ₂F₁(A, B; C; z)) / B for 0 ≤ z < 1 and C not 0, −1, −2 …, without the cancellation
-    /// of the two sides as B → 0 (where it tends to −ln(1 − z) − Σ (A)ₙ(1)ₙ₋₁zⁿ/((C)ₙn!)).
+    /// C · (1 − (1 − z)^B · ₂F₁(A, B; C; z)) / B for 0 ≤ z < 1 and C > −1, without the
+    /// cancellation of the two sides as B → 0 nor a division by C (so C = 0 is no special case).
     ///
-    /// With ₂F₁ = 1 + B·G, G = Σₙ≥₁ (A)ₙ(B + 1)ₙ₋₁zⁿ/((C)ₙn!), the value is
-    /// −expm1(B·L)/B − G·e^{B·L} with L = ln(1 − z). The BG/NBD model's expected purchases are
-    /// this after Euler's transformation, which leaves parameters A and B that do not grow with
-    /// the customer's purchase count (`BetaGeometricNBD.expectedPurchasesIfAlive` says when to
-    /// use it).
+    /// With ₂F₁ = 1 + B·G/C, C·G = Σₙ≥₁ (A)ₙ(B + 1)ₙ₋₁zⁿ/((C + 1)ₙ₋₁ n!), the value is
+    /// −C·expm1(B·L)/B − (C·G)·e^{B·L} with L = ln(1 − z). The BG/NBD model's expected purchases
+    /// are this after Euler's transformation, whose parameters A and B do not grow with the
+    /// customer's purchase count (`BetaGeometricNBD.expectedPurchasesIfAlive` says when to use it).
     /// - Returns: nil when the series has not converged within `maxTerms` terms (z very near 1).
-    static func hypergeometricGap(a: Double, b: Double, c: Double, z: Double, maxTerms: Int = 1_000_000) -> Double? {
-        precondition(z >= 0 && z < 1 && (c > 0 || c != c.rounded()))
+    static func scaledHypergeometricGap(a: Double, b: Double, c: Double, z: Double, maxTerms: Int = 1_000_000) -> Double? {
+        precondition(z >= 0 && z < 1 && c > -1)
         let logRemaining = log1p(-z)
-        var term = a * z / c
+        var term = a * z
         var sum = term
         var n = 1
         let steady = shrinkingFrom(a: a, b: b, c: c, z: z)
@@ -71,9 +77,9 @@ enum SpecialFunctions {
             term *= (a + next) * (b + next) * z / ((c + next) * (next + 1))
             sum += term
             n += 1
-            if n > maxTerms { return nil }
+            if n > maxTerms || !sum.isFinite { return nil }
         }
         let scaledPower = b == 0 ? logRemaining : expm1(b * logRemaining) / b
-        return -scaledPower - sum * exp(b * logRemaining)
+        return -c * scaledPower - sum * exp(b * logRemaining)
     }
 }

@@ -14,13 +14,22 @@ public enum NumberFormat {
         guard value.isFinite else { return value.description }
         guard value != 0 else { return "0" }
         var exponent = Int(floor(log10(abs(value))))
-        var rounded = (value / pow(10, Double(exponent - 2))).rounded() * pow(10, Double(exponent - 2))
-        // 9.996 rounds up to 10.0: one digit more before the point, one fewer after it.
-        if abs(rounded) >= pow(10, Double(exponent + 1)) {
+        // Outside ordinary magnitudes the exponent form is the readable one.
+        guard (-30...20).contains(exponent) else { return String(format: "%.3g", value) }
+        var mantissa = Int((abs(value) / pow(10, Double(exponent - 2))).rounded())
+        if mantissa >= 1000 {
+            // 9.996 rounds up to 10.0: one digit more before the point, one fewer after it.
             exponent += 1
-            rounded = (value / pow(10, Double(exponent - 2))).rounded() * pow(10, Double(exponent - 2))
+            mantissa = Int((abs(value) / pow(10, Double(exponent - 2))).rounded())
+        } else if mantissa < 100 {
+            exponent -= 1
+            mantissa = Int((abs(value) / pow(10, Double(exponent - 2))).rounded())
         }
-        return String(format: "%.\(max(0, 2 - exponent))f", rounded)
+        let digits = String(mantissa)
+        let sign = value < 0 ? "-" : ""
+        if exponent >= 2 { return sign + digits + String(repeating: "0", count: exponent - 2) }
+        if exponent < 0 { return sign + "0." + String(repeating: "0", count: -exponent - 1) + digits }
+        return sign + digits.prefix(exponent + 1) + "." + digits.dropFirst(exponent + 1)
     }
 
     /// Room `writeShortest` needs at most ("-2.2250738585072014e-308" is 24 bytes).

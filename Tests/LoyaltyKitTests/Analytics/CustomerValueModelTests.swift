@@ -36,10 +36,11 @@ import Testing
     /// Against equation (10) with ₂F₁ summed directly (no transformation), where that is safe.
     /// The second model is what a fit on four customers gave (a drop-out probability a/(a+b) ≈ 1):
     /// there Euler's form grows for 47,000 terms, equation (10)'s own form not at all. The third
-    /// has a + b < 1, so for x = 0 c = a+b−1 < 0 (only Euler's form is defined); the fourth a
-    /// large r, where Euler's terms cancel to garbage (−6.0e7 where 25.68 is right, x = 0, T = 0).
+    /// has a + b < 1, so for x = 0 c = a+b−1 < 0; the fourth a large r, where Euler's terms cancel
+    /// to garbage (−6.0e7 where 25.68 is right, x = 0, T = 0); the fifth both (8.8e10 where 33.76 is).
     @Test(arguments: [BetaGeometricNBD(r: 0.8, alpha: 12, a: 1.7, b: 2.9), BetaGeometricNBD(r: 0.186, alpha: 13.5, a: 47146.6, b: 2.12e-5),
-                      BetaGeometricNBD(r: 0.24, alpha: 30, a: 0.5, b: 0.4), BetaGeometricNBD(r: 100, alpha: 30, a: 0.8, b: 2)])
+                      BetaGeometricNBD(r: 0.24, alpha: 30, a: 0.5, b: 0.4), BetaGeometricNBD(r: 100, alpha: 30, a: 0.8, b: 2),
+                      BetaGeometricNBD(r: 100, alpha: 30, a: 0.5, b: 0.4)])
     func expectedPurchasesMatchTheUntransformedSeries(model: BetaGeometricNBD) throws {
         for (x, tx, age, t) in [(0.0, 0.0, 20.0, 10.0), (0, 0, 0, 365), (4, 15, 30, 25), (20, 28, 30, 40), (7, 3, 60, 365)] {
             let customer = Customer(repeatPurchases: x, lastPurchase: tx, age: age)
@@ -57,13 +58,27 @@ import Testing
         }
     }
 
-    /// a + b = 1 makes c = 0 for x = 0: both forms divide by it, the value is continuous through it.
-    @Test func expectedPurchasesAreContinuousThroughCEqualToZero() throws {
+    /// a + b = 1 makes c = 0 for x = 0, where equation (10) divides by it; the value is continuous
+    /// through it, for a small a too (which once recursed without end).
+    @Test(arguments: [(0.4, 0.6), (0.005, 0.995)])
+    func expectedPurchasesAreContinuousThroughCEqualToZero(a: Double, b: Double) throws {
         let customer = Customer(repeatPurchases: 0, lastPurchase: 0, age: 40)
-        let at = try #require(BetaGeometricNBD(r: 0.5, alpha: 8, a: 0.4, b: 0.6).expectedPurchases(customer, during: 90))
-        for b in [0.6 - 1e-5, 0.6 + 1e-5] {
-            let near = try #require(BetaGeometricNBD(r: 0.5, alpha: 8, a: 0.4, b: b).expectedPurchases(customer, during: 90))
-            #expect(abs(near - at) < 1e-4 * at, "\(near) vs \(at)")
+        let at = try #require(BetaGeometricNBD(r: 0.5, alpha: 8, a: a, b: b).expectedPurchases(customer, during: 90))
+        let below = try #require(BetaGeometricNBD(r: 0.5, alpha: 8, a: a, b: b - 1e-7).expectedPurchases(customer, during: 90))
+        let above = try #require(BetaGeometricNBD(r: 0.5, alpha: 8, a: a, b: b + 1e-7).expectedPurchases(customer, during: 90))
+        #expect(abs((below + above) / 2 - at) < 1e-9 * at, "\(below) \(at) \(above)")
+        #expect(at > 0)
+    }
+
+    /// a = 1 with r ≥ a + b sends equation (10)'s own form (which divides by a − 1); the value
+    /// equals Euler's form at B = 0, which has no such division (r = 5 cancels only mildly).
+    @Test func expectedPurchasesAtAEqualToOneWithLargerR() throws {
+        let model = BetaGeometricNBD(r: 5, alpha: 30, a: 1, b: 2)
+        for (x, age, t) in [(0.0, 10.0, 365.0), (3, 100, 90)] {
+            let c = model.a + model.b + x - 1
+            let euler = try #require(SpecialFunctions.scaledHypergeometricGap(a: model.a + model.b - 1 - model.r, b: 0, c: c, z: t / (model.alpha + age + t)))
+            let value = try #require(model.expectedPurchasesIfAlive(repeatPurchases: x, age: age, during: t))
+            #expect(abs(value - euler) < 1e-7 * euler, "x=\(x): \(value) vs \(euler)")
         }
     }
 

@@ -28,6 +28,13 @@ import Testing
         #expect(RankingMetrics.coverage(recommended: [[1, 2, 3, 4], [5], [7], []], catalogue: 20) == 0.3)
     }
 
+    /// More purchases than k: MAP@k and the ideal DCG count min(|T|, k) of them, recall all of them.
+    @Test func morePurchasesThanK() {
+        let metrics = RankingMetrics.evaluate(recommended: [[1, 2]], bought: [[1, 2, 3, 4]], ks: [1, 2])
+        #expect(metrics.atK[0].meanAveragePrecision == 1 && metrics.atK[0].ndcg == 1 && metrics.atK[0].recall == 0.25)
+        #expect(metrics.atK[1].meanAveragePrecision == 1 && abs(metrics.atK[1].ndcg - 1) < 1e-15 && metrics.atK[1].recall == 0.5)
+    }
+
     @Test func nobodyToEvaluate() {
         let metrics = RankingMetrics.evaluate(recommended: [[1]], bought: [[]], ks: [3])
         #expect(metrics.customers == 0 && metrics.atK == [RankingMetrics.AtK(k: 3)])

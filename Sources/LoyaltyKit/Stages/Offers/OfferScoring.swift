@@ -5,8 +5,9 @@ import Foundation
 ///
 /// - Propensity: the generator's, read as the chance the offer is taken up if the customer shops
 ///   while it is valid, times the chance they shop then: customer value's BG/NBD
-///   `purchaseChance` over `offers.valid_days`. Without customer value (no fit, no purchase), a
-///   recency factor 0.6 + 0.1 × r_score (0.7 … 1.1) for scored customers stands in for it.
+///   `purchaseChance` over `offers.valid_days` (a newcomer's for customers without a purchase).
+///   Without a trusted fit, a recency factor 0.6 + 0.1 × r_score (0.7 … 1.1) for scored
+///   customers stands in for it, for everyone alike.
 /// - Margin: of the product (price − cost, or price × `offers.margin_rate` without cost); for an
 ///   offer without a product (win-back, birthday, segment bonus) of the customer's average order
 ///   (× margin rate), and the discount applies to that order.

@@ -12,7 +12,8 @@ enum SegmentsReport {
         var frequencySum = 0
         var activitySum = 0.0
         var activityCount = 0
-        /// Customer value of the same as_of (customer_value), over the members that have one.
+        /// Customer value of the same as_of (customer_value), over the members that have one;
+        /// clvCount −1: the sum overflowed, left empty.
         var clvSumMinor: Int64 = 0
         var clvCount = 0
         var probabilityAliveSum = 0.0
@@ -83,9 +84,10 @@ enum SegmentsReport {
                 rows[index!].activitySum += activity
                 rows[index!].activityCount += 1
             }
-            if let clv = clvOf[key] {
-                rows[index!].clvSumMinor += clv
-                rows[index!].clvCount += 1
+            if let clv = clvOf[key], rows[index!].clvCount >= 0 {
+                let (sum, overflow) = rows[index!].clvSumMinor.addingReportingOverflow(clv)
+                // Estimates from a fit gone wrong can exceed what Int64 sums: no figure beats a wrong one.
+                if overflow { rows[index!].clvCount = -1 } else { rows[index!].clvSumMinor = sum; rows[index!].clvCount += 1 }
             }
             if let alive = aliveOf[key] {
                 rows[index!].probabilityAliveSum += alive

@@ -142,13 +142,12 @@ struct CustomerValue {
             }
             let alive = purchasing.probabilityAlive(inputs)
             customers[index].probabilityAlive = finite(alive)
+            // For x = 0 the customer's own mean has no weight: the population's mean.
+            let spend = spending?.expectedSpend(purchases: inputs.repeatPurchases, meanAmount: customers[index].repeatMeanSpend ?? 0)
+            customers[index].expectedSpend = spend.flatMap(money)
             guard let sums = series[key] ?? nil else { continue }
             customers[index].expectedPurchases = finite(sums.total * alive)
-            // For x = 0 the customer's own mean has no weight: the population's mean.
-            guard let spend = spending?.expectedSpend(purchases: inputs.repeatPurchases, meanAmount: customers[index].repeatMeanSpend ?? 0) else {
-                continue
-            }
-            customers[index].expectedSpend = money(spend)
+            guard let spend else { continue }
             customers[index].clv = money(sums.discounted * alive * spend * model.marginShare)
         }
     }
