@@ -86,7 +86,7 @@ struct OfferInputs {
     /// customer_value of the as_of the segment figures are for, by customer key: one range scan
     /// of its key, not a lookup per customer.
     static func loadValue(_ db: Database, customerKey: Int64?, validDays: Int) throws -> [Int64: ValueFigures] {
-        guard let asOf = try String.fetchOne(db, sql: "SELECT as_of FROM customer_rfm LIMIT 1") else { return [:] }
+        guard let asOf = try String.fetchOne(db, sql: "SELECT \(ValueSchema.figuresAsOf)") else { return [:] }
         let model = try Row.fetchOne(db, sql: "SELECT r, alpha, bgnbd_trusted FROM value_model WHERE as_of = ?", arguments: [asOf])
         // An untrusted fit (not converged, or a parameter the data cannot identify) gives no chances:
         // every customer then falls back to the same recency factor, so scores stay on one scale.

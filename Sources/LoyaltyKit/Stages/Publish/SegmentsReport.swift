@@ -49,7 +49,7 @@ enum SegmentsReport {
         var decileOf = [Int?](repeating: nil, count: maxKey + 1)
         try RowScan.forEach(db, sql: """
             SELECT customer_key, clv_minor, p_alive, clv_decile FROM customer_value
-            WHERE as_of = (SELECT as_of FROM customer_rfm LIMIT 1) AND customer_key <= ?
+            WHERE as_of = \(ValueSchema.figuresAsOf) AND customer_key <= ?
             """, arguments: [maxKey]) { row in
             let key = Int(row.int64(0))
             clvOf[key] = row.optionalInt64(1)

@@ -36,6 +36,11 @@ struct CustomerValue {
         var marginShare: Double
         var horizonDays: Int
         var discountRateAnnual: Double
+
+        /// The BG/NBD fit converged with every parameter identified: the offers act on it only then.
+        var purchasingTrusted: Bool {
+            purchasing.map { $0.fit.converged && $0.fit.unidentified.isEmpty } ?? false
+        }
     }
 
     var customers: [Customer]

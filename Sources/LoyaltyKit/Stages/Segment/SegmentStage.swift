@@ -44,18 +44,19 @@ public struct SegmentStage: Stage {
                                           marginShare: marginShare)
         for warning in value.warnings { context.logger.warning("\(warning)") }
         context.phaseDone("customer value: \(value.model.purchasing?.fit.customers ?? 0) customers fitted")
+        let valueDocument = ValueReports.modelJSON(value, asOf: asOfText)
 
         // The CSV files need only the result: write them on a second core while SQLite writes tables.
         let reports = WorkerThread(name: "segment-reports") {
             try SegmentReports.write(result, rules: config.rules, to: context.outputs)
-            try ValueReports.write(value, asOf: asOfText, to: context.outputs)
+            try ValueReports.write(value, document: valueDocument, to: context.outputs)
         }
         let migration: [(from: String, to: String, customers: Int)]
         do {
             // Every customer key comes from the customer table read above; nothing deletes customers.
             migration = try context.write(enforcingForeignKeys: false) { db in
                 try SegmentTables.replace(db, with: result, asOf: asOfText)
-                try ValueTables.replace(db, with: value, asOf: asOfText)
+                try ValueTables.replace(db, with: value, document: valueDocument, asOf: asOfText)
                 return try SegmentHistory.migration(db, asOf: asOfText)
             }
         } catch {

@@ -1,6 +1,7 @@
 /// customer_value.csv and value_model.json (columns and keys in docs/outputs.md).
 enum ValueReports {
-    static func write(_ value: CustomerValue, asOf: String, to outputs: OutputFolder) throws {
+    /// - Parameter document: `modelJSON`'s text (the table keeps the same).
+    static func write(_ value: CustomerValue, document: String, to outputs: OutputFolder) throws {
         try outputs.writeCSV("customer_value.csv", header: [
             "customer_id", "repeat_purchases", "t_x_days", "t_days", "p_alive", "expected_purchases", "expected_order_value", "clv",
             "clv_decile",
@@ -18,7 +19,7 @@ enum ValueReports {
                 try csv.endRow()
             }
         }
-        try outputs.write("value_model.json", text: modelJSON(value, asOf: asOf))
+        try outputs.write("value_model.json", text: document)
     }
 
     /// An estimate in major units as minor units, rounded to the cent first, so the CSV's

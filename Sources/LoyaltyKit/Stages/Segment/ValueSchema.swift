@@ -3,6 +3,10 @@ import GRDB
 /// Customer value per as_of: each customer's figures and the fitted models (the segment stage
 /// writes them; offers, explain and publish read the latest).
 enum ValueSchema {
+    /// SQL for the as_of the latest segment figures are for: the readers of customer_value take
+    /// its rows of that night, so value and RFM figures always belong together.
+    static let figuresAsOf = "(SELECT as_of FROM customer_rfm LIMIT 1)"
+
     static func create(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE customer_value (
@@ -32,7 +36,8 @@ enum ValueSchema {
 
 /// Replaces this as_of's customer value rows and model.
 enum ValueTables {
-    static func replace(_ db: Database, with value: CustomerValue, asOf: String) throws {
+    /// - Parameter document: value_model.json's text, kept whole in the table.
+    static func replace(_ db: Database, with value: CustomerValue, document: String, asOf: String) throws {
         try db.execute(sql: "DELETE FROM customer_value WHERE as_of = ?", arguments: [asOf])
         try db.execute(sql: "DELETE FROM value_model WHERE as_of = ?", arguments: [asOf])
         let insert = try BatchInsert<CustomerValue.Customer>(db, insert: """
@@ -53,9 +58,8 @@ enum ValueTables {
         for customer in value.customers { try insert.add(customer) }
         try insert.flush()
         let purchasing = value.model.purchasing?.model, spending = value.model.spending?.model
-        let trusted = value.model.purchasing.map { $0.fit.converged && $0.fit.unidentified.isEmpty } ?? false
         try db.execute(sql: "INSERT INTO value_model (as_of, r, alpha, a, b, p, q, v, bgnbd_trusted, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        arguments: [asOf, purchasing?.r, purchasing?.alpha, purchasing?.a, purchasing?.b, spending?.p, spending?.q, spending?.v,
-                                   trusted, ValueReports.modelJSON(value, asOf: asOf)])
+                                   value.model.purchasingTrusted, document])
     }
 }

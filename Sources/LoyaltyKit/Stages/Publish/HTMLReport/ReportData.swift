@@ -161,7 +161,7 @@ struct ReportData {
             Cluster(cluster: $0[0], label: $0[1], customers: $0[2], recencyDays: $0[3], frequency: $0[4], monetary: $0[5])
         }
         data.pairsAsOf = try String.fetchOne(db, sql: "SELECT as_of FROM pair_run WHERE kind = 'product'")
-        if let document = try String.fetchOne(db, sql: "SELECT document FROM value_model WHERE as_of = (SELECT as_of FROM customer_rfm LIMIT 1)") {
+        if let document = try String.fetchOne(db, sql: "SELECT document FROM value_model WHERE as_of = \(ValueSchema.figuresAsOf)") {
             var text = document
             let parsed = try text.withUTF8 { try JSONValue.parse($0) }
             if case let .number(correlation)? = parsed["frequency_spend_correlation"] { data.frequencySpendCorrelation = Double(correlation) }
