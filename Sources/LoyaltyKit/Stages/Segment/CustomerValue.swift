@@ -102,10 +102,12 @@ struct CustomerValue {
                 + "Gamma-Gamma assumes they do not, so spend estimates lean")
         }
 
-        score(&customers, model: model)
-        let unprintable = customers.filter { $0.inputs != nil && model.spending != nil && ($0.expectedSpend == nil || $0.clv == nil) }.count
-        if unprintable > 0, let spending = model.spending?.model, spending.q > 1 {
-            warnings.append("customer value: \(unprintable) customer(s) have an expected spend or CLV that is not a finite amount below "
+        let (unsummed, outOfRange) = score(&customers, model: model)
+        if unsummed > 0 {
+            warnings.append("customer value: \(unsummed) customer(s)' expected purchases did not converge; they and CLV left empty")
+        }
+        if outOfRange > 0 {
+            warnings.append("customer value: \(outOfRange) customer(s) have an expected spend or CLV that is not a finite amount below "
                 + "\(NumberFormat.shortest(largestMoney)); left empty")
         }
         assignDeciles(&customers)
@@ -114,13 +116,16 @@ struct CustomerValue {
 
     /// Each customer's figures. The expected-purchase series depends on (x, T) only, and many
     /// customers share them: each pair is worked out once, for every step of the horizon.
-    private static func score(_ customers: inout [Customer], model: Model) {
+    /// - Returns: customers whose expected purchases did not converge, and whose spend or CLV is
+    ///   out of range (`largestMoney`).
+    private static func score(_ customers: inout [Customer], model: Model) -> (unsummed: Int, outOfRange: Int) {
         let spending = model.spending?.model
         let populationSpend = spending?.populationMean
         guard let purchasing = model.purchasing?.model else {
             for index in customers.indices { customers[index].expectedSpend = populationSpend }
-            return
+            return (0, 0)
         }
+        var unsummed = 0, outOfRange = 0
         var ends = Array(stride(from: stepDays, to: model.horizonDays, by: stepDays))
         ends.append(model.horizonDays)
         let discounts = ends.map { pow(1 + model.discountRateAnnual, -Double($0) / 365) }
@@ -150,11 +155,17 @@ struct CustomerValue {
             // For x = 0 the customer's own mean has no weight: the population's mean.
             let spend = spending?.expectedSpend(purchases: inputs.repeatPurchases, meanAmount: customers[index].repeatMeanSpend ?? 0)
             customers[index].expectedSpend = spend.flatMap(money)
-            guard let sums = series[key] ?? nil else { continue }
+            let spendOutOfRange = spend != nil && customers[index].expectedSpend == nil
+            guard let sums = series[key] ?? nil else {
+                unsummed += 1
+                if spendOutOfRange { outOfRange += 1 }
+                continue
+            }
             customers[index].expectedPurchases = finite(sums.total * alive)
-            guard let spend else { continue }
-            customers[index].clv = money(sums.discounted * alive * spend * model.marginShare)
+            if let spend { customers[index].clv = money(sums.discounted * alive * spend * model.marginShare) }
+            if spendOutOfRange || (spend != nil && customers[index].clv == nil) { outOfRange += 1 }
         }
+        return (unsummed, outOfRange)
     }
 
     /// Parameters at the edge of the search can overflow a figure: it is left empty, not printed as inf.
