@@ -118,6 +118,13 @@ echo "== offers, 1M lines (100k customers)"
 offers_figures 1M
 echo "== publish, 1M lines (100k customers)"
 publish_figures 1M
+echo "== backtest, 1M lines (100k customers)"
+backtest_figures 1M
+
+backtest_figures() { # label (the warehouse the night series and stages left): offers of 2026-10-22 against 30 days
+    python3 bench/measure.py --runs "$RUNS" --label "$1: loyalty backtest --as-of 2026-10-22 --horizon-days 30 (copy, 4 stages, scoring)" \
+        $BIN backtest --pipeline bench/bench.yml --as-of 2026-10-22 --horizon-days 30 --warehouse "$WORK/$1.sqlite" --out "$WORK/out"
+}
 
 value_figures() { # label data-dir: customer value's fit and scoring inside the segment stage
     local wh=$WORK/$1.sqlite

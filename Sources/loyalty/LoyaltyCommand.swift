@@ -16,7 +16,7 @@ struct LoyaltyCommand: ParsableCommand {
             Defaults come from pipelines/nightly.yml (or --pipeline FILE); options beat the file.
             Exit status: 0 success, 1 the run failed, 2 bad usage or configuration.
             """,
-        subcommands: [RunCommand.self, IngestCommand.self, EnrichCommand.self, SegmentCommand.self, PairsCommand.self, OffersCommand.self, PublishCommand.self, ExplainCommand.self, RebuildCommand.self, VerifyCommand.self, GenerateCommand.self])
+        subcommands: [RunCommand.self, IngestCommand.self, EnrichCommand.self, SegmentCommand.self, PairsCommand.self, OffersCommand.self, PublishCommand.self, ExplainCommand.self, BacktestCommand.self, RebuildCommand.self, VerifyCommand.self, GenerateCommand.self])
 
     static func main() {
         LoggingSystem.bootstrap { label in

@@ -25,6 +25,8 @@ struct RankingMetrics: Equatable {
     var customers = 0
     var atK: [AtK]
 
+    init(atK: [AtK]) { self.atK = atK }
+
     /// - Parameters:
     ///   - recommended: per customer, distinct items best first.
     ///   - bought: per customer (same order), the items bought in the horizon.
@@ -32,33 +34,62 @@ struct RankingMetrics: Equatable {
         precondition(recommended.count == bought.count && ks.allSatisfy { $0 > 0 })
         var metrics = RankingMetrics(atK: ks.map { AtK(k: $0) })
         for (list, truth) in zip(recommended, bought) where !list.isEmpty && !truth.isEmpty {
-            metrics.customers += 1
-            for (index, k) in ks.enumerated() {
-                var hits = 0, precisionSum = 0.0, gain = 0.0
-                for (position, item) in list.prefix(k).enumerated() where truth.contains(item) {
-                    hits += 1
-                    let rank = Double(position + 1)
-                    precisionSum += Double(hits) / rank
-                    gain += 1 / log(1 + rank)
-                }
-                let ideal = (1...min(truth.count, k)).reduce(0.0) { $0 + 1 / log(1 + Double($1)) }
-                metrics.atK[index].precision += Double(hits) / Double(k)
-                metrics.atK[index].recall += Double(hits) / Double(truth.count)
-                metrics.atK[index].meanAveragePrecision += precisionSum / Double(min(truth.count, k))
-                metrics.atK[index].ndcg += gain / ideal
-                metrics.atK[index].hitRate += hits > 0 ? 1 : 0
+            metrics.add(terms(list, boughtCount: truth.count, ks: ks, isBought: truth.contains))
+        }
+        return metrics.averaged
+    }
+
+    /// One customer's terms at each k (the backtest adds them to several groups: the customer's
+    /// segment, each offer type they got, and everyone).
+    /// - Parameters:
+    ///   - list: distinct items, best first (may be empty: every term is then 0).
+    ///   - boughtCount: distinct items bought, at least 1.
+    static func terms(_ list: some Collection<Int32>, boughtCount: Int, ks: [Int], isBought: (Int32) -> Bool) -> [AtK] {
+        precondition(boughtCount > 0)
+        var result = ks.map { AtK(k: $0) }
+        var hits = 0, precisionSum = 0.0, gain = 0.0, position = 0
+        var iterator = list.makeIterator()
+        for (index, k) in ks.enumerated() {
+            while position < k, let item = iterator.next() {
+                position += 1
+                guard isBought(item) else { continue }
+                hits += 1
+                precisionSum += Double(hits) / Double(position)
+                gain += 1 / log(1 + Double(position))
             }
+            let ideal = (1...min(boughtCount, k)).reduce(0.0) { $0 + 1 / log(1 + Double($1)) }
+            result[index] = AtK(k: k, precision: Double(hits) / Double(k), recall: Double(hits) / Double(boughtCount),
+                                meanAveragePrecision: precisionSum / Double(min(boughtCount, k)), ndcg: gain / ideal,
+                                hitRate: hits > 0 ? 1 : 0)
         }
-        guard metrics.customers > 0 else { return metrics }
-        let n = Double(metrics.customers)
-        for index in metrics.atK.indices {
-            metrics.atK[index].precision /= n
-            metrics.atK[index].recall /= n
-            metrics.atK[index].meanAveragePrecision /= n
-            metrics.atK[index].ndcg /= n
-            metrics.atK[index].hitRate /= n
+        return result
+    }
+
+    /// Adds one customer's terms (from `terms`, same ks); `averaged` turns the sums into means.
+    mutating func add(_ terms: [AtK]) {
+        customers += 1
+        for index in atK.indices {
+            atK[index].precision += terms[index].precision
+            atK[index].recall += terms[index].recall
+            atK[index].meanAveragePrecision += terms[index].meanAveragePrecision
+            atK[index].ndcg += terms[index].ndcg
+            atK[index].hitRate += terms[index].hitRate
         }
-        return metrics
+    }
+
+    /// The sums added so far over the customers added.
+    var averaged: RankingMetrics {
+        guard customers > 0 else { return self }
+        var mean = self
+        let n = Double(customers)
+        for index in mean.atK.indices {
+            mean.atK[index].precision /= n
+            mean.atK[index].recall /= n
+            mean.atK[index].meanAveragePrecision /= n
+            mean.atK[index].ndcg /= n
+            mean.atK[index].hitRate /= n
+        }
+        return mean
     }
 
     /// Distinct items recommended to anyone, over the catalogue's size.

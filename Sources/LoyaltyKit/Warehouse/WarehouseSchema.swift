@@ -31,6 +31,7 @@ enum WarehouseSchema {
         migrator.registerMigration("v7-aggregates-category-pairs", migrate: { db in try AggregateSchema.addCategoryPairs(db) })
         migrator.registerMigration("v8-aggregates-repeat-spend", migrate: { db in try AggregateSchema.addRepeatSpend(db) })
         migrator.registerMigration("v9-customer-value", migrate: { db in try ValueSchema.create(db) })
+        migrator.registerMigration("v10-backtest", migrate: { db in try BacktestSchema.create(db) })
         return migrator
     }
 }

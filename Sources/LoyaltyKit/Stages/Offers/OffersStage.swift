@@ -132,38 +132,52 @@ public struct OffersStage: Stage {
     /// Generates, scores and arbitrates every customer's candidates (in parallel chunks), then
     /// applies the run-wide budgets.
     static func decide(inputs: OfferInputs, history: CustomerHistory, run: OfferRun) -> Result {
+        decide(inputs: inputs, history: history, run: run) { _, _ in () }.result
+    }
+
+    /// The same, with `observe` called for every customer (products filled in) with all their
+    /// scored candidates, kept or not: the backtest reads each generator's whole list there.
+    /// - Returns: the result, and what `observe` returned, in customer order.
+    static func decide<Observed>(inputs: OfferInputs, history: CustomerHistory, run: OfferRun,
+                                 observe: (CustomerContext, [OfferCandidate]) -> Observed) -> (result: Result, observed: [Observed]) {
         let customers = inputs.customers
         let chunks = min(256, max(1, customers.count / 512))
         let perChunk = (customers.count + chunks - 1) / max(chunks, 1)
-        var parts = [(offers: [Offer], drops: [DropKey: Int], reach: [ChannelStatus: Int])](repeating: ([], [:], [:]), count: chunks)
+        var parts = [(offers: [Offer], drops: [DropKey: Int], reach: [ChannelStatus: Int], observed: [Observed])](
+            repeating: ([], [:], [:], []), count: chunks)
         parts.withUnsafeMutableBufferPointer { parts in
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var offers: [Offer] = []
                 var drops: [DropKey: Int] = [:]
                 var reach: [ChannelStatus: Int] = [:]
+                var observed: [Observed] = []
                 var candidates: [OfferCandidate] = []
                 for index in (chunk * perChunk)..<min(customers.count, (chunk + 1) * perChunk) {
                     var customer = customers[index]
                     customer.products = history.products(ofCustomerKey: customer.key, asOf: run.asOf, halfLifeDays: run.config.halfLifeDays)
                     let decision = decideOne(customer, inputs: inputs, run: run, scratch: &candidates)
+                    observed.append(observe(customer, candidates))
                     if !candidates.isEmpty { reach[decision.status, default: 0] += 1 }
                     for (candidate, reason) in decision.dropped { drops[DropKey(reason: reason, type: candidate.type), default: 0] += 1 }
                     for (rank, candidate) in decision.kept.enumerated() {
                         offers.append(Offer(customer: index, rank: rank + 1, candidate: candidate, channel: UInt8(decision.channel!)))
                     }
                 }
-                parts[chunk] = (offers, drops, reach)
+                parts[chunk] = (offers, drops, reach, observed)
             }
         }
         var result = Result(customers: customers, offers: [], drops: [:])
         result.offers.reserveCapacity(parts.reduce(0) { $0 + $1.offers.count })
+        var observed: [Observed] = []
+        observed.reserveCapacity(customers.count)
         for part in parts {
             result.offers += part.offers
             result.drops.merge(part.drops, uniquingKeysWith: +)
             result.reach.merge(part.reach, uniquingKeysWith: +)
+            observed += part.observed
         }
         applyBudgets(&result, run: run)
-        return result
+        return (result, observed)
     }
 
     /// All of one customer's candidates, scored, and the per-customer arbitration.
@@ -172,7 +186,8 @@ public struct OffersStage: Stage {
         return decideOne(customer, inputs: inputs, run: run, scratch: &candidates)
     }
 
-    /// - Parameter candidates: an array to reuse from customer to customer.
+    /// - Parameter candidates: an array to reuse from customer to customer; it holds the scored
+    ///   candidates afterwards.
     static func decideOne(_ customer: CustomerContext, inputs: OfferInputs, run: OfferRun,
                           scratch candidates: inout [OfferCandidate]) -> OfferArbitration.Decision {
         candidates.removeAll(keepingCapacity: true)
