@@ -86,6 +86,7 @@ public enum Backtest {
                     return Int64((Double(amount) * marginRate).rounded())
                 }
             }
+            phase("read the horizon's purchases")
             let figures = evaluate(decided, purchases: purchases)
             phase("\(purchases.customers) customers bought \(purchases.count) products in the \(horizonDays) days after \(asOfText)")
 

@@ -102,8 +102,10 @@ struct BacktestFigures {
             var scores = [(Recommender.offers, Score(offered[...], bought: bought)), (.candidates, Score(candidates[...], bought: bought))]
             scores += zip(baselines.map(\.0), baselineScores).map { ($0, $1) }
             for (recommender, score) in scores {
-                for segmentIndex in Set([0, segment]) {
-                    record(score, into: index(scope: scopeIndex, segment: segmentIndex, recommender: recommenderIndex(recommender)))
+                let recommender = recommenderIndex(recommender)
+                Self.record(score, into: &tallies[index(scope: scopeIndex, segment: 0, recommender: recommender)], products: products)
+                if segment != 0 {
+                    Self.record(score, into: &tallies[index(scope: scopeIndex, segment: segment, recommender: recommender)], products: products)
                 }
             }
         }
@@ -159,9 +161,8 @@ struct BacktestFigures {
         }
     }
 
-    private mutating func record(_ score: Score, into index: Int) {
-        var tally = tallies[index]
-        tallies[index] = Tally()
+    /// In place (`inout` on the array element): a copy of the tally per customer was most of the time.
+    private static func record(_ score: Score, into tally: inout Tally, products: Int) {
         tally.customers += 1
         if !score.list.isEmpty { tally.listed += 1 }
         if let terms = score.terms {
@@ -181,7 +182,6 @@ struct BacktestFigures {
                 }
             }
         }
-        tallies[index] = tally
     }
 
     /// Every group with customers, in scope, segment, recommender and k order.
