@@ -120,8 +120,8 @@ public enum Backtest {
     /// dated after as_of: enrich, segment and pairs run there first.
     static func offersAsOf(_ warehouse: Warehouse, settings: RunSettings, workspace: String, clock: ZoneClock, logger: Logger,
                            phase: (String) -> Void = { _ in }) throws -> (Decided, Warehouse) {
-        let copy = try makeCopy(of: warehouse, in: workspace, asOf: settings.asOf, config: settings.config, clock: clock)
-        phase("copied the warehouse and brought it to \(settings.asOfText)'s data")
+        let copy = try makeCopy(of: warehouse, in: workspace, asOf: settings.asOf, config: settings.config, clock: clock, phase: phase)
+        phase("brought the copy to \(settings.asOfText)'s data")
         var copySettings = settings
         copySettings.warehousePath = copy.path
         copySettings.outputDirectory = (workspace as NSString).appendingPathComponent("out")
@@ -135,7 +135,8 @@ public enum Backtest {
     }
 
     /// The copy the backtest works in: aggregates at as_of's window, customers unknown on as_of gone.
-    static func makeCopy(of warehouse: Warehouse, in workspace: String, asOf: Int64, config: PipelineConfig, clock: ZoneClock) throws -> Warehouse {
+    static func makeCopy(of warehouse: Warehouse, in workspace: String, asOf: Int64, config: PipelineConfig, clock: ZoneClock,
+                         phase: (String) -> Void = { _ in }) throws -> Warehouse {
         let manager = FileManager.default
         try? manager.removeItem(atPath: workspace)
         do {
@@ -153,9 +154,10 @@ public enum Backtest {
                 + "(the copy needs as much free space as the warehouse)")
         }
         let copy = try Warehouse(path: path, phoneRules: config.ingest.phoneRules)
+        phase("copied the warehouse")
         let window = FiguresWindow(asOf: asOf, lookbackDays: config.segment.lookbackDays, clock: clock)
         do {
-            _ = try AggregateMaintenance(window: window, timezone: config.timezone).bringUpToDate(copy)
+            phase(try AggregateMaintenance(window: window, timezone: config.timezone).bringUpToDate(copy).summary)
             try copy.database.writeWithoutTransaction { db in
                 // The customers' other rows (old memberships, later orders) stay behind in the
                 // copy; nothing the backtest runs reads them.

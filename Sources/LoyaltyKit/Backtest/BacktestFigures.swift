@@ -14,6 +14,10 @@ struct BacktestFigures {
         case offers, candidates, popular
         case popularInCategory = "popular_in_category"
         case ownRepeats = "own_repeats"
+
+        /// `allCases` builds a new array on every use; the scoring loop asks per customer and list.
+        static let ordered = allCases
+        var ordinal: Int { Self.ordered.firstIndex(of: self)! }
     }
 
     /// Who a group holds: customers with an offer of any type, of cross-sell or up-sell, or of one type.
@@ -79,11 +83,11 @@ struct BacktestFigures {
         self.segments = ["all"] + segments.sorted()
         self.catalogueSize = catalogueSize
         self.products = products
-        tallies = [Tally](repeating: Tally(), count: Scope.allScopes.count * self.segments.count * Recommender.allCases.count)
+        tallies = [Tally](repeating: Tally(), count: Scope.allScopes.count * self.segments.count * Recommender.ordered.count)
     }
 
     private func index(scope: Int, segment: Int, recommender: Int) -> Int {
-        (scope * segments.count + segment) * Recommender.allCases.count + recommender
+        (scope * segments.count + segment) * Recommender.ordered.count + recommender
     }
 
     /// Scores one customer's lists and adds them to every group the customer is in.
@@ -102,7 +106,7 @@ struct BacktestFigures {
             var scores = [(Recommender.offers, Score(offered[...], bought: bought)), (.candidates, Score(candidates[...], bought: bought))]
             scores += zip(baselines.map(\.0), baselineScores).map { ($0, $1) }
             for (recommender, score) in scores {
-                let recommender = recommenderIndex(recommender)
+                let recommender = recommender.ordinal
                 Self.record(score, into: &tallies[index(scope: scopeIndex, segment: 0, recommender: recommender)], products: products)
                 if segment != 0 {
                     Self.record(score, into: &tallies[index(scope: scopeIndex, segment: segment, recommender: recommender)], products: products)
@@ -111,7 +115,7 @@ struct BacktestFigures {
         }
     }
 
-    private func recommenderIndex(_ recommender: Recommender) -> Int { Recommender.allCases.firstIndex(of: recommender)! }
+    
 
     /// At most `depth` distinct products, first occurrence kept.
     private static func distinct(_ products: some Sequence<Int32>) -> [Int32] {
@@ -189,7 +193,7 @@ struct BacktestFigures {
         var rows: [Row] = []
         for (scopeIndex, scope) in Scope.allScopes.enumerated() {
             for (segmentIndex, segment) in segments.enumerated() {
-                for (recommenderIndex, recommender) in Recommender.allCases.enumerated() {
+                for (recommenderIndex, recommender) in Recommender.ordered.enumerated() {
                     let tally = tallies[index(scope: scopeIndex, segment: segmentIndex, recommender: recommenderIndex)]
                     guard tally.customers > 0 else { continue }
                     let means = tally.metrics.averaged

@@ -23,7 +23,9 @@ struct BacktestLists {
     /// The customer's candidates with a product, best score first (ties: type order, then catalog
     /// order), at most `depth` per type.
     var candidates: ArraySlice<Int32> { items[0..<candidateTypes.count] }
-    func candidateType(at index: Int) -> OfferType { OfferType.allCases[Int(candidateTypes[index])] }
+    func candidateType(at index: Int) -> OfferType { Self.types[Int(candidateTypes[index])] }
+    /// By ordinal, built once: `allCases` makes a new array on every call.
+    private static let types = OfferType.allCases
     var ownRepeats: ArraySlice<Int32> { items[candidateTypes.count..<(candidateTypes.count + Int(repeatsEnd))] }
     var popular: ArraySlice<Int32> { items[(candidateTypes.count + Int(repeatsEnd))..<(candidateTypes.count + Int(popularEnd))] }
     var popularInCategory: ArraySlice<Int32> { items[(candidateTypes.count + Int(popularEnd))...] }
