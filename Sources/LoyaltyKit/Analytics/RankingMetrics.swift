@@ -44,7 +44,7 @@ struct RankingMetrics: Equatable {
     /// - Parameters:
     ///   - list: distinct items, best first (may be empty: every term is then 0).
     ///   - boughtCount: distinct items bought, at least 1.
-    static func terms(_ list: some Collection<Int32>, boughtCount: Int, ks: [Int], isBought: (Int32) -> Bool) -> [AtK] {
+    static func terms<List: Collection>(_ list: List, boughtCount: Int, ks: [Int], isBought: (List.Element) -> Bool) -> [AtK] {
         precondition(boughtCount > 0)
         var result = ks.map { AtK(k: $0) }
         var hits = 0, precisionSum = 0.0, gain = 0.0, position = 0

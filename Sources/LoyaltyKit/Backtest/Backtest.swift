@@ -91,8 +91,8 @@ public enum Backtest {
             phase("\(purchases.customers) customers bought \(purchases.count) products in the \(horizonDays) days after \(asOfText)")
 
             let rows = figures.rows
-            let customersWithOffers = rows.first { $0.scope == "all" && $0.segment == "all" }?.customers ?? 0
-            let buyers = rows.first { $0.scope == "all" && $0.segment == "all" }?.buyers ?? 0
+            let everyone = rows.first { $0.scope == "all" && $0.segment == "all" }
+            let customersWithOffers = everyone?.customers ?? 0, buyers = everyone?.buyers ?? 0
             try BacktestReports.writeFigures(rows, asOf: asOfText, horizonDays: horizonDays, to: outputs)
             if writeLists { try BacktestReports.writeLists(decided, to: outputs) }
             try outputs.commit()

@@ -145,18 +145,18 @@ struct BacktestFigures {
                 }
                 return low < bought.endIndex && bought[low].product == product ? bought[low] : nil
             }
-            terms = bought.isEmpty ? nil : RankingMetrics.terms(list, boughtCount: bought.count, ks: BacktestFigures.ks) { purchase(of: $0) != nil }
+            // One search per listed product: the metrics and the money read the same hits.
+            let found = bought.isEmpty ? [] : list.map(purchase(of:))
+            terms = bought.isEmpty ? nil : RankingMetrics.terms(found, boughtCount: bought.count, ks: BacktestFigures.ks) { $0 != nil }
             var hits = [Int](repeating: 0, count: BacktestFigures.ks.count)
             var revenue = [Int64](repeating: 0, count: BacktestFigures.ks.count)
             var margin = [Int64](repeating: 0, count: BacktestFigures.ks.count)
-            if !bought.isEmpty {
-                for (position, product) in list.enumerated() {
-                    guard let hit = purchase(of: product) else { continue }
-                    for (index, k) in BacktestFigures.ks.enumerated() where position < k {
-                        hits[index] += 1
-                        revenue[index] += hit.amountMinor
-                        margin[index] += hit.marginMinor
-                    }
+            for (position, hit) in found.enumerated() {
+                guard let hit else { continue }
+                for (index, k) in BacktestFigures.ks.enumerated() where position < k {
+                    hits[index] += 1
+                    revenue[index] += hit.amountMinor
+                    margin[index] += hit.marginMinor
                 }
             }
             self.hits = hits
