@@ -8,7 +8,7 @@
 /// 2. `bought recently`: the product was bought within `offers.recent_purchase_days` (replenishment excepted);
 /// 3. `margin floor`: the discount leaves less than `offers.margin_floor` of the price;
 /// 4. `cool-down`: the same type (and product) was offered within `offers.cooldown_days`;
-/// then best score first: 5. `same product` (one offer per product), 6. `category limit`
+/// then best score first (win-back first for a customer no longer buying): 5. `same product` (one offer per product), 6. `category limit`
 /// (`offers.max_per_category`), 7. `contact cap` (offers on the channel within
 /// `offers.contact_window_days`, this run's included, reached `channels.NAME.cap`), 8. `max per customer`.
 /// Across customers, best score first: 9. `budget` (`offers.budget` per type).
@@ -74,7 +74,8 @@ enum OfferArbitration {
             }
             if let reason { decision.dropped.append((candidate, reason)) } else { open.append(candidate) }
         }
-        open.sort(by: ranksBefore)
+        let winBackFirst = !customer.isStillBuying(config)
+        open.sort { ranksBefore($0, $1, winBackFirst: winBackFirst) }
         guard let channel = decision.channel else { return decision }
         let pastContacts = past.contacts(on: channel)
         let cap = run.channels[channel].cap ?? Int.max
@@ -102,8 +103,11 @@ enum OfferArbitration {
         return decision
     }
 
-    /// Best score first; ties by type order, then product.
-    static func ranksBefore(_ a: OfferCandidate, _ b: OfferCandidate) -> Bool {
+    /// Best score first; ties by type order, then product. For a customer no longer buying
+    /// (`CustomerContext.isStillBuying`) win-back comes first whatever its score: the backtest
+    /// found their cross-sell hits worth keeping behind it, not in its place.
+    static func ranksBefore(_ a: OfferCandidate, _ b: OfferCandidate, winBackFirst: Bool = false) -> Bool {
+        if winBackFirst, (a.type == .winBack) != (b.type == .winBack) { return a.type == .winBack }
         if a.score != b.score { return a.score > b.score }
         if a.type != b.type { return a.type < b.type }
         return (a.product ?? -1) < (b.product ?? -1)

@@ -60,6 +60,16 @@ struct CustomerContext {
         return low < products.count && products[low].product == product ? products[low] : nil
     }
 
+    /// Whether the customer is still buying, so that an up-sell is worth sending and nothing
+    /// needs to come before a win-back: a segment outside `offers.win_back_segments` and, where
+    /// customer value has a trusted fit, P(alive) at least `offers.win_back_p_alive_below`. Both:
+    /// BG/NBD gives a customer without a repeat purchase P(alive) 1 however long ago they bought.
+    func isStillBuying(_ config: OffersConfig) -> Bool {
+        guard !config.winBackSegments.contains(segment) else { return false }
+        guard let value, value.trusted, let alive = value.probabilityAlive else { return true }
+        return alive >= config.winBackPAliveBelow
+    }
+
     init(key: Int64, id: String, firstName: String?, email: String?, phone: String?, birthday: (month: Int, day: Int)?,
          consents: ConsentSet, segment: String, cluster: Int?, recencyDays: Int?, frequency: Int, monetaryMinor: Int64,
          rScore: Int?, fScore: Int?, mScore: Int?, registered: Bool, products: [CustomerHistory.ProductHistory], value: ValueFigures? = nil) {
@@ -129,8 +139,9 @@ struct CustomerContext {
 /// allocation each and most of the stage's time.
 enum OfferFacts {
     case replenishment(lastDay: Int64, purchaseDays: Int32, gaps: Int32, ownGapDays: Double, cycleDays: Double)
-    /// `source`: the catalog index of the product bought; `rule`: its index in the catalog's partner list.
-    case crossSell(source: Int32, lastDay: Int64, rule: Int32, affinity: Double)
+    /// `source`: the catalog index of the bought product that leads to the partner most strongly;
+    /// `rule`: its index in the catalog's partner list; `sources`: how many bought products lead to it.
+    case crossSell(source: Int32, lastDay: Int64, rule: Int32, affinity: Double, sources: Int32)
     case upSell(purchaseDays: Int32, topPriceMinor: Int64)
     case favouriteItem(purchaseDays: Int32, units: Int32, lastDay: Int64)
     /// `share`: the favourite category's share of the customer's spend.

@@ -62,6 +62,28 @@ import Testing
         ])
     }
 
+    @Test func winBackComesFirstForACustomerNoLongerBuying() {
+        let run = OfferCase.run(catalog)
+        let offers = { (customer: CustomerContext) in
+            let candidates = self.scored([self.candidate(.crossSell, 3, propensity: 0.5), self.candidate(.winBack, nil, propensity: 0.01)], customer, run)
+            return OfferArbitration.decide(candidates, for: customer, past: CustomerPast(), in: run).kept.map(\.type)
+        }
+        // Cross-sell scores 0.5 × 12.00 = 6.00, win-back 0.01 × 27.00 (the average order's margin) = 0.27.
+        #expect(offers(OfferCase.customer(segment: "Loyal Customers")) == [.crossSell, .winBack])
+        #expect(offers(OfferCase.customer(segment: "Lost")) == [.winBack, .crossSell])
+        // Customer value decides too: P(alive) 0.3 is below win_back_p_alive_below (0.5) …
+        var slipping = OfferCase.customer(segment: "Loyal Customers")
+        slipping.value = ValueFigures(probabilityAlive: 0.3, trusted: true)
+        #expect(offers(slipping) == [.winBack, .crossSell])
+        // … but not from an untrusted fit, and not against the segment: BG/NBD gives a one-order
+        // customer P(alive) 1 however long ago the order was.
+        slipping.value = ValueFigures(probabilityAlive: 0.3, trusted: false)
+        #expect(offers(slipping) == [.crossSell, .winBack])
+        var oneOrder = OfferCase.customer(segment: "Lost")
+        oneOrder.value = ValueFigures(probabilityAlive: 1, trusted: true)
+        #expect(offers(oneOrder) == [.winBack, .crossSell])
+    }
+
     @Test func noChannelWithoutConsentOrAddressAndSuppressionWins() {
         let run = OfferCase.run(catalog)
         let offer = scored([candidate(.crossSell, 3, propensity: 0.1)], OfferCase.customer(), run)

@@ -46,10 +46,34 @@ import Testing
         let expected = 0.5 * (1 - exp(-history.affinity)) // affinity 0.5^(10/90) = 0.93
         #expect(abs(offers[0].propensity - expected) < 1e-12)
         #expect(offers[0].reason(for: customer, in: run) == "Goes with Item A, bought on 2026-11-11: 50% of orders with it also hold Item B")
-        #expect(offers[0].evidence(for: customer, in: run) == "rule A → B; confidence=0.50; lift=2.00; orders together=8; affinity=0.93")
+        #expect(offers[0].evidence(for: customer, in: run) == "rule A → B; confidence=0.50; lift=2.00; orders together=8; affinity=0.93; products leading to it=1")
     }
 
-    @Test func crossSellKeepsTheFiveBestPartnersAsABruteForceRankingDoes() {
+    @Test func crossSellAddsUpTheEvidenceOfEveryProductLeadingToAPartner() {
+        // A and D both lead to B; A also leads to C, more strongly than to B.
+        let partners: [Int32: [OfferCatalog.Partner]] = [0: [.init(product: 2, confidence: 0.6, lift: 3, together: 9),
+                                                            .init(product: 1, confidence: 0.5, lift: 2, together: 8)],
+                                                        3: [.init(product: 1, confidence: 0.4, lift: 1.5, together: 6)]]
+        let catalog = OfferCase.catalog([OfferCase.product(1, "A"), OfferCase.product(2, "B"), OfferCase.product(3, "C"), OfferCase.product(4, "D")],
+                                        partners: partners)
+        let a = OfferCase.bought(0, days: [asOf - 10]), d = OfferCase.bought(3, days: [asOf - 5, asOf - 40])
+        let customer = OfferCase.customer(products: [a, d])
+        let run = OfferCase.run(catalog)
+        let offers = CrossSellOffers().candidates(for: customer, in: run)
+        let fromA = 1 - exp(-a.affinity), fromD = 1 - exp(-d.affinity) // affinities 0.926 and 1.697: weights 0.604, 0.817
+        let toB = 1 - (1 - 0.5 * fromA) * (1 - 0.4 * fromD) // 1 − 0.698 × 0.674 = 0.530
+        #expect(offers.map(\.product) == [1, 2])
+        #expect(abs(offers[0].propensity - toB) < 1e-12)
+        #expect(abs(offers[0].propensity - 0.5296) < 1e-3)
+        #expect(offers[1].propensity == 0.6 * fromA)
+        // Explained by its strongest source: D (0.4 × 0.817 = 0.327) beats A (0.5 × 0.604 = 0.302).
+        #expect(offers[0].reason(for: customer, in: run)
+            == "Goes with Item D, bought on 2026-11-16: 40% of orders with it also hold Item B (and one more of your products leads to it)")
+        #expect(offers[0].evidence(for: customer, in: run)
+            == "rule D → B; confidence=0.40; lift=1.50; orders together=6; affinity=1.70; products leading to it=2")
+    }
+
+    @Test func crossSellKeepsTheTenBestPartnersAsABruteForceRankingDoes() {
         var random = SplitMix64(seed: 7)
         for _ in 0..<200 {
             let count = 30
@@ -65,19 +89,26 @@ import Testing
             let catalog = OfferCase.catalog(products, partners: partners)
             let bought = Set((0..<Int(random.next() % 8)).map { _ in Int32(random.next() % UInt64(count)) }).sorted()
             let customer = OfferCase.customer(products: bought.map { OfferCase.bought($0, days: [asOf - Int64(random.next() % 300)]) })
-            // Brute force: every reach, the best per partner, sorted, five.
-            var best: [Int32: (propensity: Double, source: Int)] = [:]
+            // Brute force: every reach, grouped by partner, strongest first, folded as 1 − Π(1 − strength)
+            // (p + s − p·s, the generator's order of operations, so equal figures compare equal).
+            var reaches: [Int32: [(strength: Double, source: Int)]] = [:]
             for (source, history) in customer.products.enumerated() {
                 for partner in partners[history.product] ?? [] where partner.lift > 1 && products[Int(partner.product)].active && !bought.contains(partner.product) {
-                    let propensity = min(0.4, partner.confidence * (1 - exp(-history.affinity)))
-                    if let current = best[partner.product], (-current.propensity, current.source) <= (-propensity, source) { continue }
-                    best[partner.product] = (propensity, source)
+                    reaches[partner.product, default: []].append((partner.confidence * (1 - exp(-history.affinity)), source))
                 }
             }
-            let expected = best.sorted { ($0.value.propensity, -$0.key, -$0.value.source) > ($1.value.propensity, -$1.key, -$1.value.source) }.prefix(5)
+            let expected = reaches.map { partner, own in
+                let ordered = own.sorted { ($0.strength, -$0.source) > ($1.strength, -$1.source) }
+                let propensity = ordered.reduce(0.0) { $0 + ($1.strength - $0 * $1.strength) }
+                return (partner: partner, propensity: propensity, source: ordered[0].source)
+            }.sorted { ($0.propensity, -$0.partner) > ($1.propensity, -$1.partner) }.prefix(10)
             let offers = CrossSellOffers().candidates(for: customer, in: OfferCase.run(catalog))
-            #expect(offers.map(\.product) == expected.map(\.key))
-            #expect(offers.map(\.propensity) == expected.map(\.value.propensity))
+            #expect(offers.map(\.product) == expected.map(\.partner))
+            #expect(offers.map(\.propensity) == expected.map(\.propensity))
+            #expect(offers.map { offer -> Int32? in
+                guard case let .crossSell(source, _, _, _, _) = offer.facts else { return nil }
+                return source
+            } == expected.map { customer.products[$0.source].product })
         }
     }
 
@@ -94,6 +125,9 @@ import Testing
         // Too few orders for P2: nothing.
         let unpopular = [products[0], OfferCase.product(2, "P2", price: 14_0000, orders: 4), products[2]]
         #expect(UpSellOffers().candidates(for: customer, in: OfferCase.run(OfferCase.catalog(unpopular))).isEmpty)
+        // Not for a customer no longer buying: a win-back segment.
+        let lost = OfferCase.customer(segment: "Lost", products: customer.products)
+        #expect(UpSellOffers().candidates(for: lost, in: run).isEmpty)
     }
 
     @Test func winBackTargetsValuableCustomersOfTheConfiguredSegments() {

@@ -174,7 +174,12 @@ struct PlantedScenario {
         self.root = root
         _ = try RetailDataGenerator.generate(GeneratorOptions(customers: customers, products: 80, orders: customers * 6, seed: 11,
                                                               asOf: "2026-08-31", historyDays: 400), into: root + "/input")
-        try write("timezone: UTC\noffers:\n  holdout_share: 0.5\npublish:\n  attribution_days: 14\n", to: root + "/pipeline.yml")
+        // No win-back by segment: its "first" rule (win-back before cross-sell for customers no
+        // longer buying) gives many customers a win-back and a cross-sell unit at once, whose
+        // planted purchases (a category's first product, a partner) then overlap, and the cells
+        // stop measuring one planted uplift each.
+        try write("timezone: UTC\noffers:\n  holdout_share: 0.5\n  win_back_segments: [Nobody]\npublish:\n  attribution_days: 14\n",
+                  to: root + "/pipeline.yml")
         warehouse = try Warehouse(path: root + "/warehouse.sqlite")
     }
 

@@ -13,6 +13,7 @@ struct UpSellOffers: OfferGenerator {
     }
 
     func propose(for customer: CustomerContext, in run: OfferRun, into candidates: inout [OfferCandidate]) {
+        guard customer.isStillBuying(run.config) else { return }
         let catalog = run.catalog
         // A customer buys in a handful of categories: a short list beats a dictionary.
         var categories: [CategorySpend] = []
