@@ -65,9 +65,10 @@ struct RankingMetrics: Equatable {
         return result
     }
 
-    /// Adds one customer's terms (from `terms`, same ks); `averaged` turns the sums into means.
-    mutating func add(_ terms: [AtK]) {
-        customers += 1
+    /// Adds one customer's terms (from `terms`, same ks), or another tally's sums over its
+    /// `customers`; `averaged` turns the sums into means.
+    mutating func add(_ terms: [AtK], customers added: Int = 1) {
+        customers += added
         for index in atK.indices {
             atK[index].precision += terms[index].precision
             atK[index].recall += terms[index].recall

@@ -126,6 +126,10 @@ public enum Backtest {
         copySettings.warehousePath = copy.path
         copySettings.outputDirectory = (workspace as NSString).appendingPathComponent("out")
         copySettings.inputDirectory = nil
+        // The offers read segments, scores and customer value, not the k-means clusters (only
+        // `loyalty explain` shows them): one cluster, one start, spares most of the segment stage.
+        copySettings.config.segment.k = 1
+        copySettings.config.segment.nInit = 1
         let runner = PipelineRunner(stages: [EnrichStage(), SegmentStage(), PairsStage()], logger: logger)
         _ = try runner.run(settings: copySettings, selection: .all, command: "backtest")
         phase("enrich, segment and pairs as of \(settings.asOfText)")
@@ -201,20 +205,35 @@ public enum Backtest {
     /// Every customer's lists scored against their purchases, into the groups they belong to.
     static func evaluate(_ decided: Decided, purchases: HorizonPurchases) -> BacktestFigures {
         let customers = decided.result.customers, offers = decided.result.offers
-        var figures = BacktestFigures(segments: Set(customers.map(\.segment)), catalogueSize: decided.catalog.bestsellers.count,
-                                      products: decided.catalog.products.count)
-        let segmentIndex = Dictionary(uniqueKeysWithValues: figures.segments.enumerated().map { ($1, $0) })
-        var next = 0
-        for (index, customer) in customers.enumerated() {
-            var own: [(type: OfferType, product: Int32?)] = []
-            // Offers come grouped by customer, in customer order, best rank first.
-            while next < offers.count && offers[next].customer == index {
-                own.append((offers[next].candidate.type, offers[next].candidate.product))
-                next += 1
+        let empty = BacktestFigures(segments: Set(customers.map(\.segment)), catalogueSize: decided.catalog.bestsellers.count,
+                                    products: decided.catalog.products.count)
+        let segmentIndex = Dictionary(uniqueKeysWithValues: empty.segments.enumerated().map { ($1, $0) })
+        // Offers come grouped by customer, in customer order, best rank first: each part's start.
+        let bounds = (0...BacktestFigures.parts).map { customers.count * $0 / BacktestFigures.parts }
+        var parts = [BacktestFigures](repeating: empty, count: BacktestFigures.parts)
+        parts.withUnsafeMutableBufferPointer { parts in
+            DispatchQueue.concurrentPerform(iterations: BacktestFigures.parts) { part in
+                var figures = empty
+                var next = 0, high = offers.count
+                while next < high {
+                    let middle = (next + high) / 2
+                    if offers[middle].customer < bounds[part] { next = middle + 1 } else { high = middle }
+                }
+                for index in bounds[part]..<bounds[part + 1] {
+                    let customer = customers[index]
+                    var own: [(type: OfferType, product: Int32?)] = []
+                    while next < offers.count && offers[next].customer == index {
+                        own.append((offers[next].candidate.type, offers[next].candidate.product))
+                        next += 1
+                    }
+                    figures.add(offers: own, lists: decided.lists[index], segment: segmentIndex[customer.segment]!,
+                                bought: purchases.of(customerKey: customer.key))
+                }
+                parts[part] = figures
             }
-            figures.add(offers: own, lists: decided.lists[index], segment: segmentIndex[customer.segment]!,
-                        bought: purchases.of(customerKey: customer.key))
         }
+        var figures = empty
+        for part in parts { figures.merge(part) }
         return figures
     }
 }

@@ -78,6 +78,8 @@ struct BacktestFigures {
     private var tallies: [Tally]
     private let catalogueSize: Int
     private let products: Int
+    /// Parts scored at once: fixed, not the core count, so the sums add up in the same order everywhere.
+    static let parts = 4
 
     init(segments: Set<String>, catalogueSize: Int, products: Int) {
         self.segments = ["all"] + segments.sorted()
@@ -183,6 +185,33 @@ struct BacktestFigures {
             for (position, product) in score.list.enumerated() {
                 for (at, k) in Self.ks.enumerated() where position < k {
                     tally.covered[at][Int(product) / 64] |= 1 << UInt64(Int(product) % 64)
+                }
+            }
+        }
+    }
+
+    /// Adds another part's tallies (same segments and catalog): the customers are scored in
+    /// parts at once, and merged in a fixed order so the sums, and the file, stay the same.
+    mutating func merge(_ other: BacktestFigures) {
+        precondition(other.segments == segments && other.tallies.count == tallies.count)
+        for index in tallies.indices {
+            let part = other.tallies[index]
+            guard part.customers > 0 else { continue }
+            tallies[index].customers += part.customers
+            tallies[index].buyers += part.buyers
+            tallies[index].listed += part.listed
+            tallies[index].metrics.add(part.metrics.atK, customers: part.metrics.customers)
+            for position in Self.ks.indices {
+                tallies[index].hits[position] += part.hits[position]
+                tallies[index].hitRevenueMinor[position] += part.hitRevenueMinor[position]
+                tallies[index].hitMarginMinor[position] += part.hitMarginMinor[position]
+            }
+            guard !part.covered.isEmpty else { continue }
+            if tallies[index].covered.isEmpty {
+                tallies[index].covered = part.covered
+            } else {
+                for at in Self.ks.indices {
+                    for word in part.covered[at].indices { tallies[index].covered[at][word] |= part.covered[at][word] }
                 }
             }
         }
