@@ -20,8 +20,11 @@ struct BacktestLists {
     private var repeatsEnd: UInt8 = 0
     private var popularEnd: UInt8 = 0
 
-    /// The customer's candidates with a product, best score first (ties: type order, then catalog
-    /// order), at most `depth` per type.
+    /// The customer's candidates with a product, by the chance their generator gives them
+    /// (propensity; ties: score, type order, catalog order), at most `depth` per type: whether
+    /// the generators point at what gets bought. The offers themselves rank by expected value,
+    /// which on real data (Ta-Feng sells many everyday products at or below cost) puts likely
+    /// but unprofitable products last: the two lists answer different questions.
     var candidates: ArraySlice<Int32> { items[0..<candidateTypes.count] }
     func candidateType(at index: Int) -> OfferType { Self.types[Int(candidateTypes[index])] }
     /// By ordinal, built once: `allCases` makes a new array on every call.
@@ -35,6 +38,7 @@ struct BacktestLists {
         let depth = Self.depth
         var ranked = scored.filter { $0.product != nil }
         ranked.sort { a, b in
+            if a.propensity != b.propensity { return a.propensity > b.propensity }
             if a.score != b.score { return a.score > b.score }
             if a.type.ordinal != b.type.ordinal { return a.type.ordinal < b.type.ordinal }
             return a.product! < b.product!
