@@ -12,7 +12,7 @@ CHROMIUM   ?= $(shell command -v chromium || command -v chromium-browser)
 # report is about 4,500 px long, 4,800 with a migration matrix.
 SHOT_HEIGHT ?= 6400
 
-.PHONY: build release demo test bench ingest enrich segment pairs offers publish explain report-screenshot fixtures clean help
+.PHONY: build release demo test bench ingest enrich segment pairs offers publish backtest explain report-screenshot fixtures clean help
 
 help:
 	@echo "make demo      build, run two nights of the pipeline on fixtures/demo, print where the outputs are"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench     release build, then the speed and memory benchmarks (bench/README.md)"
 	@echo "make ingest    run one stage (also: enrich, segment, pairs, offers, publish) against the warehouse"
 	@echo "               PIPELINE=$(PIPELINE) AS_OF=$(AS_OF) STAGE_ARGS='--input DIR'"
+	@echo "make backtest  the offers of BACKTEST_AS_OF scored against the next HORIZON_DAYS days' purchases (docs/offers.md)"
 	@echo "make explain CUSTOMER=C000002   why a customer got each offer (and which were dropped)"
 	@echo "make report-screenshot  render out/AS_OF/report.html to out/AS_OF/report.png with headless chromium"
 	@echo "make fixtures  regenerate fixtures/demo with the generator"
@@ -32,11 +33,15 @@ release:
 	$(SWIFT) build -c release
 
 # A fresh demo warehouse each time, and two nights two weeks apart: the second shows how
-# customers moved between segments and what the first night's offers achieved.
+# customers moved between segments and what the first night's offers achieved. Between them a
+# backtest of the offers of two weeks before the first night, which the second night's report shows.
 DEMO_FIRST ?= 2026-11-07
+BACKTEST_AS_OF ?= 2026-10-22
+HORIZON_DAYS   ?= 14
 demo: build
 	rm -f var/demo.sqlite var/demo.sqlite-wal var/demo.sqlite-shm
 	$(BIN) run --pipeline $(PIPELINE) --as-of $(DEMO_FIRST) $(STAGE_ARGS)
+	$(BIN) backtest --pipeline $(PIPELINE) --as-of $(BACKTEST_AS_OF) --horizon-days $(HORIZON_DAYS) --out out/backtest-$(BACKTEST_AS_OF)
 	$(BIN) run --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
 	@echo "Demo outputs are in out/$(AS_OF)/ (warehouse: var/demo.sqlite)"
 	@echo "Feeds (lines, CSV headers included): $$(for f in out/$(AS_OF)/feeds/*; do printf '%s %s  ' $$(basename $$f) $$(grep -c . $$f); done)"
@@ -52,6 +57,9 @@ bench: release
 
 ingest enrich segment pairs offers publish: build
 	$(BIN) $@ --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
+
+backtest: build
+	$(BIN) backtest --pipeline $(PIPELINE) --as-of $(BACKTEST_AS_OF) --horizon-days $(HORIZON_DAYS) --out out/backtest-$(BACKTEST_AS_OF) $(STAGE_ARGS)
 
 explain: build
 	@test -n "$(CUSTOMER)" || { echo "usage: make explain CUSTOMER=<customer_id>"; exit 2; }

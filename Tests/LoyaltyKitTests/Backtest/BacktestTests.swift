@@ -97,6 +97,18 @@ import Testing
         // The working copy is gone, and the warehouse's own figures still say 2026-11-21.
         #expect(!FileManager.default.fileExists(atPath: root + "/warehouse.sqlite.backtest"))
         #expect(try warehouse.database.read { db in try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM customer_rfm") } == "2026-11-21")
+
+        // The report shows it from its day on (an earlier report would see nights it has not),
+        // with the groups whose offers name products, as backtest.csv has them.
+        let shown = try #require(try warehouse.database.read { db in try ReportBacktest.load(db, asOf: "2026-11-21") })
+        #expect(shown.asOf == "2026-10-01" && shown.horizonDays == 30 && shown.buyers == 2 && shown.customersWithOffers == 3)
+        #expect(try warehouse.database.read { db in try ReportBacktest.load(db, asOf: "2026-09-30") } == nil)
+        let withProducts = rows.dropFirst().filter { $0[3] == "all" && $0[4] == "offers" && $0[5] == "3" && !$0[8].isEmpty }
+        #expect(shown.groups.map(\.scope) == withProducts.map { $0[2] })
+        for group in shown.groups {
+            let own = try row(group.scope, "own_repeats", 3), offers = try row(group.scope, "offers", 3)
+            #expect(group.precision[.ownRepeats] == Double(own["precision"]!) && "\(group.offerHits)" == offers["hits"])
+        }
     }
 
     @Test func aDayWithoutLaterPurchasesIsAUsageError() throws {

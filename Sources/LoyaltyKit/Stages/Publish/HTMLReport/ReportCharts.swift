@@ -213,4 +213,28 @@ enum ReportCharts {
             ReportText.number($0 * 100) + " pp"
         }
     }
+
+    /// Precision@3 per group, one panel per list compared, on one scale.
+    static func backtest(_ data: ReportData) -> String {
+        let title = "Backtest: precision@3 of the offers against the baselines"
+        guard let backtest = data.backtest else {
+            return SVGCharts.message(title: title, "No backtest yet: loyalty backtest --as-of DATE --horizon-days N")
+        }
+        guard !backtest.groups.isEmpty else {
+            return SVGCharts.message(title: title, "The backtest as of \(backtest.asOf) has no offers with a product to score")
+        }
+        let groups = backtest.groups
+        let names: [BacktestFigures.Recommender: String] = [.offers: "Offers", .candidates: "Candidates", .popular: "Popular",
+                                                            .ownRepeats: "Own repeats"]
+        return SVGCharts.bars(title: title, rows: groups.map(\.scope), panels: ReportBacktest.compared.map { recommender in
+            SVGCharts.BarPanel(
+                title: names[recommender]!, values: groups.map { $0.precision[recommender] ?? 0 },
+                labels: groups.map { $0.precision[recommender].map { ReportText.percent($0) } ?? "–" },
+                tooltips: groups.map { group in
+                    "\(group.scope), \(names[recommender]!.lowercased()): precision@3 "
+                        + (group.precision[recommender].map { ReportText.percent($0, places: 2) } ?? "none (empty lists)")
+                        + " over \(ReportText.counted(group.buyers, "buyer")) of \(ReportText.grouped(group.customers))"
+                })
+        }, sharedScale: true)
+    }
 }

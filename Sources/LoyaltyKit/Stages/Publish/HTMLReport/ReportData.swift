@@ -136,6 +136,8 @@ struct ReportData {
     var effectsWithoutControl = 0
     /// Failed checks of the measured nights' control groups (effectiveness_checks.csv).
     var effectWarnings: [String] = []
+    /// The latest backtest up to as_of; nil without one.
+    var backtest: ReportBacktest?
 
     /// How many product pairs the page lists.
     static let topPairs = 10
@@ -203,6 +205,7 @@ struct ReportData {
             }
         }
         data.controlCustomers = try Int.fetchOne(db, sql: "SELECT control_customers FROM offer_run WHERE as_of = ?", arguments: [asOf]) ?? 0
+        data.backtest = try ReportBacktest.load(db, asOf: asOf)
         return data
     }
 }

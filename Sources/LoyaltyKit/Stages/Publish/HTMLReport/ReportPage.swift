@@ -3,7 +3,7 @@
 /// The same data gives the same bytes: no generation time, no random ids.
 enum ReportPage {
     /// The charts in page order; each is `<section id=…>` holding `<figure data-chart=…>`.
-    static let chartIDs = ["segments", "rf", "value", "migration", "clusters", "pairs", "seasonality", "cohorts", "offers", "effectiveness"]
+    static let chartIDs = ["segments", "rf", "value", "migration", "clusters", "pairs", "seasonality", "cohorts", "offers", "effectiveness", "backtest"]
 
     static func html(_ data: ReportData) -> String {
         let sections: [(id: String, heading: String, how: String, chart: String, after: String)] = [
@@ -57,6 +57,13 @@ enum ReportPage {
                 + "one type on one night) on each side. An interval "
                 + "that crosses the dashed zero line cannot be told apart from no effect.",
              ReportCharts.effectiveness(data), effectivenessNotes(data)),
+            ("backtest", "Would the offers have been bought?",
+             "From the latest loyalty backtest: the offers made as of its day from the data before it, against what each customer "
+                + "bought in the days after. Each bar is the share of the first three products that were bought (precision@3), over the "
+                + "group's buyers: the offers as sent (ranked by expected value, cut by the contact rules), the generators' candidates "
+                + "(by their chance), the bestsellers not yet bought, and the customer's own products. Read the offers against the "
+                + "baselines: customers buy few products, so every list scores low on its own.",
+             ReportCharts.backtest(data), backtestNote(data)),
         ]
         var page = """
             <!DOCTYPE html>
@@ -160,6 +167,16 @@ enum ReportPage {
                 + "side (no control customers, or none sent) \(data.effectsWithoutControl == 1 ? "is" : "are") only in effectiveness.csv.</p>\n"
         }
         return notes
+    }
+
+    private static func backtestNote(_ data: ReportData) -> String {
+        guard let backtest = data.backtest else { return "" }
+        let everyone = backtest.groups.first { $0.scope == "all" }
+        return "<p class=\"note\">Backtest as of \(e(backtest.asOf)) over \(ReportText.counted(backtest.horizonDays, "day")): "
+            + "\(ReportText.counted(backtest.customersWithOffers, "customer")) with offers, the control group included (offers did not "
+            + "move their purchases), \(ReportText.grouped(backtest.buyers)) of them bought"
+            + (everyone.map { ". Hits in the first three offers: \(ReportText.grouped($0.offerHits)), revenue \(e(ReportText.money($0.offerHitRevenueMinor)))" } ?? "")
+            + ". Every group, segment and k is in backtest.csv (docs/offers.md#how-good-are-the-offers).</p>\n"
     }
 
     private static func e(_ text: String) -> String { ReportText.escape(text) }

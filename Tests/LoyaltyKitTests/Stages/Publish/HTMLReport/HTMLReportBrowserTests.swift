@@ -20,9 +20,12 @@ import Testing
 struct HTMLReportBrowserTests {
     @Test func theDemoReportLoadsWithoutErrorsAndEveryChartHasContent() throws {
         let root = try temporaryFolder()
-        // Two nights as `make demo` runs them: the second has a previous run to compare with and
-        // the first night's 14-day attribution window has closed.
+        // Two nights as `make demo` runs them, with its backtest between: the second has a
+        // previous run to compare with, the first night's 14-day attribution window has closed,
+        // and a backtest to show.
         try runPipeline(input: fixture("demo"), root: root, asOf: "2026-11-07")
+        let backtest = try RunSettings.resolve(RunOptions(asOf: "2026-10-22", out: root + "/bt", warehouse: root + "/warehouse.sqlite"))
+        _ = try Backtest.run(settings: backtest, horizonDays: 14, writeLists: false, logger: quietLogger)
         try runPipeline(input: fixture("demo"), root: root, asOf: "2026-11-21")
         let result = try HeadlessChromium.check(page: root + "/out/report.html", scratch: root)
         #expect(result.console.isEmpty, "console: \(result.console)")

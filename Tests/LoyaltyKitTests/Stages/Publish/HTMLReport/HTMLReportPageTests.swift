@@ -123,4 +123,31 @@ import Testing
         let outputs = try #require(manifest["outputs"] as? [[String: Any]])
         return Dictionary(uniqueKeysWithValues: outputs.compactMap { entry in (entry["file"] as? String).map { ($0, entry["rows"] as? Int ?? -1) } })
     }
+
+    @Test func backtestBarsComparePrecisionAtThreeOfEachListOnOneScale() {
+        var data = ReportData(asOf: "2026-11-21")
+        #expect(ReportCharts.backtest(data).contains(">No backtest yet: loyalty backtest --as-of DATE --horizon-days N</text>"))
+        var backtest = ReportBacktest(asOf: "2026-10-22", horizonDays: 30, customersWithOffers: 900, buyers: 120)
+        var everyone = ReportBacktest.Group(scope: "all", customers: 900, buyers: 120)
+        everyone.precision = [.offers: 0.05, .candidates: 0.06, .popular: 0.075, .ownRepeats: 0.15]
+        everyone.offerHits = 18
+        everyone.offerHitRevenueMinor = 123_456
+        var crossSell = ReportBacktest.Group(scope: "cross_sell", customers: 400, buyers: 50)
+        crossSell.precision = [.offers: 0.03, .popular: 0.075, .ownRepeats: 0.1]
+        backtest.groups = [everyone, crossSell]
+        data.backtest = backtest
+        let chart = ReportCharts.backtest(data)
+        for panel in ["Offers", "Candidates", "Popular", "Own repeats"] { #expect(chart.contains(">\(panel)</text>"), "\(panel)") }
+        #expect(chart.contains(">5.0%</text>") && chart.contains(">15.0%</text>"))
+        // A list nobody in the group had is a dash, not a zero.
+        #expect(chart.contains("<title>cross_sell, candidates: precision@3 none (empty lists) over 50 buyers of 400</title>"))
+        // One scale: the own-repeats bar of 0.15 is three times the offers' 0.05.
+        let widths = chart.components(separatedBy: "<rect class=\"mark\"").dropFirst().compactMap { rect -> Double? in
+            guard let start = rect.range(of: "width=\""), let end = rect[start.upperBound...].firstIndex(of: "\"") else { return nil }
+            return Double(rect[start.upperBound..<end])
+        }
+        #expect(widths.count == 8 && abs(widths[6] - 3 * widths[0]) < 0.2)
+        let page = ReportPage.html(data)
+        #expect(page.contains("Backtest as of 2026-10-22 over 30 days: 900 customers with offers") && page.contains("Hits in the first three offers: 18, revenue \(ReportText.money(123_456))"))
+    }
 }
