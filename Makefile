@@ -15,7 +15,7 @@ SHOT_HEIGHT ?= 6400
 .PHONY: build release demo test bench ingest enrich segment pairs offers publish backtest explain report-screenshot fixtures clean help
 
 help:
-	@echo "make demo      build, run two nights of the pipeline on fixtures/demo, print where the outputs are"
+	@echo "make demo      build, run two nights of the pipeline on fixtures/demo (a backtest between), print where the outputs are"
 	@echo "make test      build and run every test"
 	@echo "make bench     release build, then the speed and memory benchmarks (bench/README.md)"
 	@echo "make ingest    run one stage (also: enrich, segment, pairs, offers, publish) against the warehouse"
@@ -34,14 +34,14 @@ release:
 
 # A fresh demo warehouse each time, and two nights two weeks apart: the second shows how
 # customers moved between segments and what the first night's offers achieved. Between them a
-# backtest of the offers of two weeks before the first night, which the second night's report shows.
+# backtest of the offers of BACKTEST_AS_OF over HORIZON_DAYS, which the second night's report shows.
 DEMO_FIRST ?= 2026-11-07
 BACKTEST_AS_OF ?= 2026-10-22
 HORIZON_DAYS   ?= 14
 demo: build
 	rm -f var/demo.sqlite var/demo.sqlite-wal var/demo.sqlite-shm
 	$(BIN) run --pipeline $(PIPELINE) --as-of $(DEMO_FIRST) $(STAGE_ARGS)
-	$(BIN) backtest --pipeline $(PIPELINE) --as-of $(BACKTEST_AS_OF) --horizon-days $(HORIZON_DAYS) --out out/backtest-$(BACKTEST_AS_OF)
+	$(BIN) backtest --pipeline $(PIPELINE) --as-of $(BACKTEST_AS_OF) --horizon-days $(HORIZON_DAYS) --out out/backtest-$(BACKTEST_AS_OF)-$(HORIZON_DAYS)d
 	$(BIN) run --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
 	@echo "Demo outputs are in out/$(AS_OF)/ (warehouse: var/demo.sqlite)"
 	@echo "Feeds (lines, CSV headers included): $$(for f in out/$(AS_OF)/feeds/*; do printf '%s %s  ' $$(basename $$f) $$(grep -c . $$f); done)"
@@ -59,7 +59,7 @@ ingest enrich segment pairs offers publish: build
 	$(BIN) $@ --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
 
 backtest: build
-	$(BIN) backtest --pipeline $(PIPELINE) --as-of $(BACKTEST_AS_OF) --horizon-days $(HORIZON_DAYS) --out out/backtest-$(BACKTEST_AS_OF) $(STAGE_ARGS)
+	$(BIN) backtest --pipeline $(PIPELINE) --as-of $(BACKTEST_AS_OF) --horizon-days $(HORIZON_DAYS) --out out/backtest-$(BACKTEST_AS_OF)-$(HORIZON_DAYS)d $(STAGE_ARGS)
 
 explain: build
 	@test -n "$(CUSTOMER)" || { echo "usage: make explain CUSTOMER=<customer_id>"; exit 2; }

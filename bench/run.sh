@@ -107,6 +107,11 @@ print(f"{sys.argv[2]} (last run): " + ", ".join(f"{stage} {seconds:.2f} s" for s
 PY
 }
 
+backtest_figures() { # label (the warehouse the night series and stages left): offers of 2026-10-22 against 30 days
+    python3 bench/measure.py --runs "$RUNS" --label "$1: loyalty backtest --as-of 2026-10-22 --horizon-days 30 (copy, 4 stages, scoring)" \
+        $BIN backtest --pipeline bench/bench.yml --as-of 2026-10-22 --horizon-days 30 --warehouse "$WORK/$1.sqlite" --out "$WORK/out"
+}
+
 echo "== night series, 1M lines: first full load, one new day, rebuild"
 night_series 1M "$DATA/1m"
 
@@ -120,11 +125,6 @@ echo "== publish, 1M lines (100k customers)"
 publish_figures 1M
 echo "== backtest, 1M lines (100k customers)"
 backtest_figures 1M
-
-backtest_figures() { # label (the warehouse the night series and stages left): offers of 2026-10-22 against 30 days
-    python3 bench/measure.py --runs "$RUNS" --label "$1: loyalty backtest --as-of 2026-10-22 --horizon-days 30 (copy, 4 stages, scoring)" \
-        $BIN backtest --pipeline bench/bench.yml --as-of 2026-10-22 --horizon-days 30 --warehouse "$WORK/$1.sqlite" --out "$WORK/out"
-}
 
 value_figures() { # label data-dir: customer value's fit and scoring inside the segment stage
     local wh=$WORK/$1.sqlite

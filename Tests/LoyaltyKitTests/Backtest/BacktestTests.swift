@@ -98,11 +98,15 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root + "/warehouse.sqlite.backtest"))
         #expect(try warehouse.database.read { db in try String.fetchOne(db, sql: "SELECT MAX(as_of) FROM customer_rfm") } == "2026-11-21")
 
-        // The report shows it from its day on (an earlier report would see nights it has not),
-        // with the groups whose offers name products, as backtest.csv has them.
+        // The report shows it once its horizon has ended (2026-10-31; a report of a day inside
+        // it would show purchases it has not seen), with the groups whose offers name products,
+        // as backtest.csv has them.
         let shown = try #require(try warehouse.database.read { db in try ReportBacktest.load(db, asOf: "2026-11-21") })
         #expect(shown.asOf == "2026-10-01" && shown.horizonDays == 30 && shown.buyers == 2 && shown.customersWithOffers == 3)
-        #expect(try warehouse.database.read { db in try ReportBacktest.load(db, asOf: "2026-09-30") } == nil)
+        #expect(shown.cutShort == nil)
+        #expect(try warehouse.database.read { db in try ReportBacktest.load(db, asOf: "2026-10-31") } == shown)
+        #expect(try warehouse.database.read { db in try ReportBacktest.load(db, asOf: "2026-10-30") } == nil)
+        #expect(!shown.groups.isEmpty)
         let withProducts = rows.dropFirst().filter { $0[3] == "all" && $0[4] == "offers" && $0[5] == "3" && !$0[8].isEmpty }
         #expect(shown.groups.map(\.scope) == withProducts.map { $0[2] })
         for group in shown.groups {

@@ -11,7 +11,8 @@ import Foundation
 /// - Margin: of the product (price − cost, or price × `offers.margin_rate` without cost); for an
 ///   offer without a product (win-back, birthday, segment bonus) of the customer's average order
 ///   (× margin rate), and the discount applies to that order.
-/// - Score: the expected value in currency units; offers rank by it.
+/// - Score: the expected value in currency units; offers rank by it (a customer no longer buying
+///   gets a win-back first: `OfferArbitration.ranksBefore`).
 enum OfferScoring {
     static func score(_ candidate: inout OfferCandidate, for customer: CustomerContext, in run: OfferRun) {
         let basisMinor: Int64, marginMinor: Int64

@@ -181,8 +181,10 @@ public struct PairsStage: Stage {
     }
 }
 
-/// Each product's partners: the products it was bought with, with confidence (a → b) at least
-/// `minConfidence`, best lift first (then confidence, then product order), at most `top`.
+/// Each product's partners: the products it was bought with more often than chance (lift above
+/// 1), with confidence (a → b) at least `minConfidence`, best confidence first (then lift, then
+/// product order), at most `top`. Lift at most 1 is left out before the cut, not after: ranked
+/// by confidence, bestsellers that are in every basket anyway would take the first places.
 enum PartnerRanking {
     struct Partner: Equatable {
         let product: Int32
@@ -215,12 +217,12 @@ enum PartnerRanking {
             let countA = counts.itemCounts[Int(pair.a)], countB = counts.itemCounts[Int(pair.b)]
             let lift = AssociationMetrics.lift(together: pair.count, countA: countA, countB: countB, baskets: counts.baskets)
             let confidenceAB = AssociationMetrics.confidence(together: pair.count, countA: countA)
-            if confidenceAB >= minConfidence {
+            if lift > 1, confidenceAB >= minConfidence {
                 candidates[fill[Int(pair.a)]] = Candidate(partner: pair.b, together: Int32(pair.count), confidence: confidenceAB, lift: lift)
                 fill[Int(pair.a)] += 1
             }
             let confidenceBA = AssociationMetrics.confidence(together: pair.count, countA: countB)
-            if confidenceBA >= minConfidence {
+            if lift > 1, confidenceBA >= minConfidence {
                 candidates[fill[Int(pair.b)]] = Candidate(partner: pair.a, together: Int32(pair.count), confidence: confidenceBA, lift: lift)
                 fill[Int(pair.b)] += 1
             }

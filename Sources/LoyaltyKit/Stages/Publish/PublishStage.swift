@@ -6,7 +6,7 @@ public struct PublishStage: Stage {
     public let reads = ["customer", "customer_rfm", "segment_membership", "cluster_profile", "product", "category", "category_ancestor",
                         "agg_total", "agg_customer_month", "agg_customer_hour", "agg_product", "agg_customer_product", "agg_product_month",
                         "agg_category_month", "agg_order", "order_line", "pair_run", "product_pair", "product_basket_count", "offer", "offer_run", "offer_event",
-                        "suppression"]
+                        "suppression", "backtest_run", "backtest_result"]
     public let owns = ["offer_outcome_run", "offer_outcome"]
     public let checks: [TableCheck] = []
 

@@ -27,7 +27,9 @@ import Testing
         let categories = try readCSV(root + "/out/category_pairs.csv").dropFirst().map { "\($0[0])+\($0[1])=\($0[2])" }
         #expect(categories == ["DAIRY+PANTRY=5", "DAIRY+VEG=5", "PANTRY+VEG=5"])
         let partners = try readCSV(root + "/out/product_partners.csv").dropFirst().filter { $0[0] == "Eggs" }.map { $0[2] }
-        #expect(partners == ["Kidney Beans", "Onion"]) // confidence 1.0 before 0.75
+        // Kidney Beans is in every basket with eggs, and in every other: confidence 1.0 but lift 1.0,
+        // no partner. Onion (confidence 0.75, lift 1.25) is.
+        #expect(partners == ["Onion"])
 
         // The warehouse keeps counts; its metrics view gives the same figures as the CSV.
         let warehouse = try Warehouse(path: root + "/warehouse.sqlite")
@@ -59,14 +61,20 @@ import Testing
         #expect(try readCSV(root + "/out/product_pairs.csv").dropFirst().map { $0[0] + "+" + $0[1] } == ["Eggs+Kidney Beans"])
         // At the root level every product is Food except Ice cream and Unicorn (Treats): 2 < 4 baskets.
         #expect(try readCSV(root + "/out/category_pairs.csv").count == 1)
-        // Confidence Eggs → Kidney Beans is 1.0, the other way 0.8: only Eggs gets a partner.
-        #expect(try readCSV(root + "/out/product_partners.csv").dropFirst().map { $0[0] + ">" + $0[2] } == ["Eggs>Kidney Beans"])
+        // Confidence Eggs → Kidney Beans is 1.0, but Kidney Beans is in every basket: lift 1.0, no partner.
+        #expect(try readCSV(root + "/out/product_partners.csv").count == 1)
         try runPipeline(input: delivery, root: root, pipeline: root + "/p.yml")
         #expect(try String(contentsOfFile: root + "/out/product_pairs.csv", encoding: .utf8) == first)
 
         try write("pairs:\n  min_count: 2\n  category_level: 1\n", to: root + "/p2.yml")
         try runPipeline(input: delivery, root: root, pipeline: root + "/p2.yml")
         #expect(try readCSV(root + "/out/category_pairs.csv").dropFirst().map { "\($0[0])+\($0[1])=\($0[2])" } == ["FOOD+TREATS=2"])
+
+        // In 3 baskets or more, only Eggs + Onion has a lift above 1 (1.25); at confidence 0.9
+        // Onion → Eggs (1.0) is a partner, Eggs → Onion (0.75) is not.
+        try write("pairs:\n  min_count: 3\n  min_confidence: 0.9\n", to: root + "/p3.yml")
+        try runPipeline(input: delivery, root: root, pipeline: root + "/p3.yml")
+        #expect(try readCSV(root + "/out/product_partners.csv").dropFirst().map { $0[0] + ">" + $0[2] } == ["Onion>Eggs"])
     }
 
     @Test func theLookbackWindowLimitsTheBaskets() throws {

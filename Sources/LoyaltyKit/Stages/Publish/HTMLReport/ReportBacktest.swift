@@ -20,20 +20,25 @@ struct ReportBacktest: Equatable {
     let horizonDays: Int
     let customersWithOffers: Int
     let buyers: Int
+    /// The last day with an order in the warehouse when it ran, when that was before the
+    /// horizon's end (the days after it counted as days without purchases); nil otherwise.
+    var cutShort: String?
     /// Groups whose offers name products, in backtest.csv's order.
     var groups: [Group] = []
 
     /// The recommenders the chart compares, in panel order.
     static let compared: [BacktestFigures.Recommender] = [.offers, .candidates, .popular, .ownRepeats]
 
-    /// nil when no backtest was made as of `asOf` or earlier (a later one would have seen nights
-    /// the report has not).
+    /// The latest backtest whose horizon ended by `asOf` (the longest of that day's), nil without
+    /// one: a report must not show purchases of days after its own.
     static func load(_ db: Database, asOf: String) throws -> ReportBacktest? {
         guard let run = try Row.fetchOne(db, sql: """
-            SELECT as_of, horizon_days, customers_with_offers, buyers FROM backtest_run
-            WHERE as_of <= ? ORDER BY as_of DESC, horizon_days DESC LIMIT 1
+            SELECT as_of, horizon_days, customers_with_offers, buyers,
+                   CASE WHEN last_order_day < date(as_of, '+' || horizon_days || ' days') THEN last_order_day END
+            FROM backtest_run
+            WHERE date(as_of, '+' || horizon_days || ' days') <= ? ORDER BY as_of DESC, horizon_days DESC LIMIT 1
             """, arguments: [asOf]) else { return nil }
-        var backtest = ReportBacktest(asOf: run[0], horizonDays: run[1], customersWithOffers: run[2], buyers: run[3])
+        var backtest = ReportBacktest(asOf: run[0], horizonDays: run[1], customersWithOffers: run[2], buyers: run[3], cutShort: run[4])
         var byScope: [String: Group] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT offer_type, recommender, customers, buyers, precision, hits, hit_revenue_minor FROM backtest_result

@@ -60,7 +60,7 @@ enum ReportPage {
             ("backtest", "Would the offers have been bought?",
              "From the latest loyalty backtest: the offers made as of its day from the data before it, against what each customer "
                 + "bought in the days after. Each bar is the share of the first three products that were bought (precision@3), over the "
-                + "group's buyers: the offers as sent (ranked by expected value, cut by the contact rules), the generators' candidates "
+                + "group's buyers: the offers (ranked by expected value and cut by the contact rules; the control group's included), the generators' candidates "
                 + "(by their chance), the bestsellers not yet bought, and the customer's own products. Read the offers against the "
                 + "baselines: customers buy few products, so every list scores low on its own.",
              ReportCharts.backtest(data), backtestNote(data)),
@@ -175,6 +175,7 @@ enum ReportPage {
         return "<p class=\"note\">Backtest as of \(e(backtest.asOf)) over \(ReportText.counted(backtest.horizonDays, "day")): "
             + "\(ReportText.counted(backtest.customersWithOffers, "customer")) with offers, the control group included (offers did not "
             + "move their purchases), \(ReportText.grouped(backtest.buyers)) of them bought"
+            + (backtest.cutShort.map { " (the data then ended on \(e($0)), so the horizon is shorter)" } ?? "")
             + (everyone.map { ". Hits in the first three offers: \(ReportText.grouped($0.offerHits)), revenue \(e(ReportText.money($0.offerHitRevenueMinor)))" } ?? "")
             + ". Every group, segment and k is in backtest.csv (docs/offers.md#how-good-are-the-offers).</p>\n"
     }
