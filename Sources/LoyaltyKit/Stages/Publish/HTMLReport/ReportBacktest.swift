@@ -1,6 +1,6 @@
 import GRDB
 
-/// The latest `loyalty backtest` up to the report's as_of, as report.html shows it: per group of
+/// The latest `loyalty backtest` whose horizon ended by the report's as_of, as report.html shows it: per group of
 /// customers (everyone with an offer, cross-sell and up-sell, each offer type with products),
 /// precision@3 of the offers, their candidates and two baselines, everyone together.
 struct ReportBacktest: Equatable {

@@ -136,7 +136,7 @@ struct ReportData {
     var effectsWithoutControl = 0
     /// Failed checks of the measured nights' control groups (effectiveness_checks.csv).
     var effectWarnings: [String] = []
-    /// The latest backtest up to as_of; nil without one.
+    /// The latest backtest whose horizon ended by as_of; nil without one.
     var backtest: ReportBacktest?
 
     /// How many product pairs the page lists.
