@@ -26,6 +26,8 @@ public struct OffersConfig: Equatable, Sendable {
     public var recentPurchaseDays = 30
     /// Offers per customer within one category.
     public var maxPerCategory = 1
+    /// What orders a customer's offers (which of them are kept): expected value, or the chance alone.
+    public var rankBy = OfferRanking.expectedValue
     /// Half-life of a past purchase's weight in the cross-sell affinity.
     public var halfLifeDays = 90.0
     /// Up-sell: at most this multiple of the customer's usual price, and at least this many orders.
@@ -120,6 +122,12 @@ public struct OffersConfig: Equatable, Sendable {
         offers.contactWindowDays = try map.int("contact_window_days", in: 1...3650) ?? offers.contactWindowDays
         offers.recentPurchaseDays = try map.int("recent_purchase_days", in: 0...3650) ?? offers.recentPurchaseDays
         offers.maxPerCategory = try map.int("max_per_category", in: 1...1000) ?? offers.maxPerCategory
+        if let ranking = try map.string("rank_by") {
+            guard let parsed = OfferRanking(rawValue: ranking) else {
+                throw map.fail("rank_by", "expected expected_value or propensity; got '\(ranking)'")
+            }
+            offers.rankBy = parsed
+        }
         if map.node("suppression_file") != nil {
             throw map.fail("suppression_file", "suppressions are an input now: put the file in the delivery as suppressions.csv (docs/inputs.md#suppressions)")
         }
@@ -191,7 +199,7 @@ public struct OffersConfig: Equatable, Sendable {
             "offers.channels=\(channels.joined(separator: ","))", "offers.margin_rate=\(marginRate)",
             "offers.margin_floor=\(marginFloor)", "offers.cooldown_days=\(cooldownDays)",
             "offers.contact_window_days=\(contactWindowDays)", "offers.recent_purchase_days=\(recentPurchaseDays)",
-            "offers.max_per_category=\(maxPerCategory)",
+            "offers.max_per_category=\(maxPerCategory)", "offers.rank_by=\(rankBy.rawValue)",
             "offers.half_life_days=\(halfLifeDays)", "offers.upsell_price_step=\(upsellPriceStep)", "offers.upsell_min_orders=\(upsellMinOrders)",
             "offers.replenish_due_window_days=\(replenishDueWindowDays)", "offers.replenish_shrink_gaps=\(replenishShrinkGaps)",
             "offers.birthday_days_ahead=\(birthdayDaysAhead)", "offers.win_back_segments=\(winBackSegments.joined(separator: "|"))",
@@ -233,3 +241,13 @@ public enum OfferType: String, Equatable, Hashable, Sendable, CaseIterable, Comp
         }
     }
 }
+
+/// `offers.rank_by`: how a customer's offers are ordered before the per-customer limits keep the
+/// first. Expected value weighs the margin, so dear products with a small chance can come first;
+/// the propensity puts first what the customer is likeliest to take (the backtest's hits), with
+/// the expected value breaking ties. The score written is the expected value either way.
+public enum OfferRanking: String, Equatable, Sendable {
+    case expectedValue = "expected_value"
+    case propensity
+}
+

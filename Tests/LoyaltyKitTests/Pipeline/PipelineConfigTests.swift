@@ -16,6 +16,7 @@ import Testing
         #expect(config.pairs.minCount == 2)
         #expect(config.offers.maxPerCustomer == 3)
         #expect(config.offers.holdoutShare == 0.05)
+        #expect(config.offers.rankBy == .expectedValue)
     }
 
     @Test func shippedPipelineFilesAreValid() throws {
@@ -39,6 +40,7 @@ import Testing
             ("pairs:\n  min_count: 0\n", 2, "pairs.min_count"),
             ("offers:\n  holdout_share: 0.9\n", 2, "offers.holdout_share"),
             ("offers:\n  evidence_column: maybe\n", 2, "offers.evidence_column"),
+            ("offers:\n  rank_by: margin\n", 2, "offers.rank_by"),
             ("timezone: Mars/Base\n", 1, "timezone"),
             ("segment:\n  k: lots\n", 2, "segment.k"),
             ("segment:\n  cut_points:\n    recency: [30, 10, 60, 90]\n", 3, "segment.cut_points.recency"),

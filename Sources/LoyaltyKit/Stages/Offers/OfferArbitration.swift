@@ -75,7 +75,8 @@ enum OfferArbitration {
             if let reason { decision.dropped.append((candidate, reason)) } else { open.append(candidate) }
         }
         let winBackFirst = !customer.isStillBuying(config)
-        open.sort { ranksBefore($0, $1, winBackFirst: winBackFirst) }
+        let byPropensity = config.rankBy == .propensity
+        open.sort { ranksBefore($0, $1, winBackFirst: winBackFirst, byPropensity: byPropensity) }
         guard let channel = decision.channel else { return decision }
         let pastContacts = past.contacts(on: channel)
         let cap = run.channels[channel].cap ?? Int.max
@@ -103,11 +104,13 @@ enum OfferArbitration {
         return decision
     }
 
-    /// Best score first; ties by type order, then product. For a customer no longer buying
+    /// Best score first (with `byPropensity`, `offers.rank_by: propensity`, the likeliest first and
+    /// the score after it); ties by type order, then product. For a customer no longer buying
     /// (`CustomerContext.isStillBuying`) win-back comes first whatever its score: the backtest
     /// found their cross-sell hits worth keeping behind it, not in its place.
-    static func ranksBefore(_ a: OfferCandidate, _ b: OfferCandidate, winBackFirst: Bool = false) -> Bool {
+    static func ranksBefore(_ a: OfferCandidate, _ b: OfferCandidate, winBackFirst: Bool = false, byPropensity: Bool = false) -> Bool {
         if winBackFirst, (a.type == .winBack) != (b.type == .winBack) { return a.type == .winBack }
+        if byPropensity, a.propensity != b.propensity { return a.propensity > b.propensity }
         if a.score != b.score { return a.score > b.score }
         if a.type != b.type { return a.type < b.type }
         return (a.product ?? -1) < (b.product ?? -1)

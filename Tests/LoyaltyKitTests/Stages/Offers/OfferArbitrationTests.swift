@@ -84,6 +84,22 @@ import Testing
         #expect(offers(oneOrder) == [.winBack, .crossSell])
     }
 
+    @Test func rankByPropensityKeepsTheLikeliestOffersFirst() {
+        let customer = OfferCase.customer(rScore: 4)
+        let offers = { (ranking: OfferRanking) in
+            let run = OfferCase.run(self.catalog) { $0.maxPerCustomer = 1; $0.rankBy = ranking }
+            // Recency factor 0.6 + 0.1 × 4 = 1.0: A scores 0.3 × margin 4.00 = 1.20, B 0.2 × 10.00 = 2.00.
+            let candidates = self.scored([self.candidate(.crossSell, 0, propensity: 0.3), self.candidate(.crossSell, 1, propensity: 0.2)],
+                                         customer, run)
+            let decision = OfferArbitration.decide(candidates, for: customer, past: CustomerPast(), in: run)
+            return (decision.kept.map(\.product), decision.kept.map(\.score))
+        }
+        #expect(offers(.expectedValue).0 == [1])
+        #expect(offers(.propensity).0 == [0])
+        // The score written stays the expected value: 0.3 × 4.00.
+        #expect(abs(offers(.propensity).1[0] - 1.2) < 1e-12)
+    }
+
     @Test func noChannelWithoutConsentOrAddressAndSuppressionWins() {
         let run = OfferCase.run(catalog)
         let offer = scored([candidate(.crossSell, 3, propensity: 0.1)], OfferCase.customer(), run)
