@@ -17,35 +17,35 @@ enum AggregateDefinitions {
         /// Columns in key order first; `verify` compares whole rows.
         let columns: [String]
         let keyColumns: Int
-        /// The reference rows for a window (ignored by the all-history tables).
-        let reference: (FiguresWindow) -> String
+        /// The reference rows for a window (ignored by the all-history tables), in a dialect.
+        let reference: (FiguresWindow, SQLDialect) -> String
     }
 
     static let tables: [Table] = [
-        Table(name: "agg_order", columns: orderColumns, keyColumns: 1) { _ in orders(where: nil) },
+        Table(name: "agg_order", columns: orderColumns, keyColumns: 1) { _, _ in orders(where: nil) },
         Table(name: "agg_total", columns: ["id", "orders", "paid_orders", "baskets", "revenue_minor", "bonus_earned_minor", "bonus_spent_minor"],
-              keyColumns: 1) { total(orders: orders(where: nil), window: $0) },
-        Table(name: "agg_customer", columns: customerColumns, keyColumns: 1) { customers(orders: orders(where: nil), window: $0) },
-        Table(name: "agg_customer_product", columns: customerProductColumns, keyColumns: 2) {
-            customerProducts(orders: orders(where: nil), window: $0)
+              keyColumns: 1) { window, _ in total(orders: orders(where: nil), window: window) },
+        Table(name: "agg_customer", columns: customerColumns, keyColumns: 1) { window, _ in customers(orders: orders(where: nil), window: window) },
+        Table(name: "agg_customer_product", columns: customerProductColumns, keyColumns: 2) { window, dialect in
+            customerProducts(orders: orders(where: nil), window: window, dialect: dialect)
         },
-        Table(name: "agg_customer_month", columns: ["customer_key", "month", "paid_orders"], keyColumns: 2) {
-            customerMonths(orders: orders(where: nil), window: $0)
+        Table(name: "agg_customer_month", columns: ["customer_key", "month", "paid_orders"], keyColumns: 2) { window, _ in
+            customerMonths(orders: orders(where: nil), window: window)
         },
-        Table(name: "agg_customer_hour", columns: ["customer_key", "weekday_hour", "paid_orders"], keyColumns: 2) {
-            customerHours(orders: orders(where: nil), window: $0)
+        Table(name: "agg_customer_hour", columns: ["customer_key", "weekday_hour", "paid_orders"], keyColumns: 2) { window, _ in
+            customerHours(orders: orders(where: nil), window: window)
         },
-        Table(name: "agg_product", columns: productColumns, keyColumns: 1) { products(window: $0) },
-        Table(name: "agg_category_month", columns: ["category_key", "month", "lines", "units", "revenue_minor", "paid_orders"], keyColumns: 2) {
-            categoryMonths(window: $0)
+        Table(name: "agg_product", columns: productColumns, keyColumns: 1) { products(window: $0, dialect: $1) },
+        Table(name: "agg_category_month", columns: ["category_key", "month", "lines", "units", "revenue_minor", "paid_orders"], keyColumns: 2) { window, _ in
+            categoryMonths(window: window)
         },
-        Table(name: "agg_product_month", columns: ["product_key", "month", "lines", "units", "revenue_minor"], keyColumns: 2) {
-            productMonths(window: $0)
+        Table(name: "agg_product_month", columns: ["product_key", "month", "lines", "units", "revenue_minor"], keyColumns: 2) { window, _ in
+            productMonths(window: window)
         },
-        Table(name: "agg_product_gap", columns: ["product_key", "gap_days", "gaps"], keyColumns: 2) { productGaps(window: $0) },
-        Table(name: "agg_product_pair", columns: ["product_a_key", "product_b_key", "orders"], keyColumns: 2) { productPairs(window: $0) },
-        Table(name: "agg_category_basket", columns: ["category_key", "baskets"], keyColumns: 1) { categoryBaskets(window: $0) },
-        Table(name: "agg_category_pair", columns: ["category_a_key", "category_b_key", "orders"], keyColumns: 2) { categoryPairs(window: $0) },
+        Table(name: "agg_product_gap", columns: ["product_key", "gap_days", "gaps"], keyColumns: 2) { window, _ in productGaps(window: window) },
+        Table(name: "agg_product_pair", columns: ["product_a_key", "product_b_key", "orders"], keyColumns: 2) { window, _ in productPairs(window: window) },
+        Table(name: "agg_category_basket", columns: ["category_key", "baskets"], keyColumns: 1) { window, _ in categoryBaskets(window: window) },
+        Table(name: "agg_category_pair", columns: ["category_a_key", "category_b_key", "orders"], keyColumns: 2) { window, _ in categoryPairs(window: window) },
     ]
 
     static let orderColumns = ["order_key", "customer_key", "ordered_at", "day", "hour", "net_minor", "units", "basket_products",
@@ -72,7 +72,8 @@ enum AggregateDefinitions {
     /// a bought product), revenue and bonus points; anonymous orders included.
     static func total(orders: String, window: FiguresWindow) -> String {
         """
-        SELECT 1 AS id, COUNT(*) AS orders, COALESCE(SUM(net_minor > 0), 0) AS paid_orders, COALESCE(SUM(basket_products > 0), 0) AS baskets,
+        SELECT 1 AS id, COUNT(*) AS orders, COALESCE(SUM(CASE WHEN net_minor > 0 THEN 1 ELSE 0 END), 0) AS paid_orders,
+               COALESCE(SUM(CASE WHEN basket_products > 0 THEN 1 ELSE 0 END), 0) AS baskets,
                COALESCE(SUM(net_minor), 0) AS revenue_minor, COALESCE(SUM(bonus_earned_minor), 0) AS bonus_earned_minor,
                COALESCE(SUM(bonus_spent_minor), 0) AS bonus_spent_minor
         FROM (\(orders)) WHERE \(window.sql("ordered_at"))
@@ -87,7 +88,7 @@ enum AggregateDefinitions {
     /// - Parameter customersIn: a table of customer keys to restrict the rows to (maintenance).
     static func customers(orders: String, window: FiguresWindow, customersIn: String? = nil) -> String {
         """
-        SELECT customer_key, SUM(net_minor > 0) AS orders, SUM(net_minor) AS net_minor,
+        SELECT customer_key, SUM(CASE WHEN net_minor > 0 THEN 1 ELSE 0 END) AS orders, SUM(net_minor) AS net_minor,
                MIN(CASE WHEN net_minor > 0 THEN ordered_at END) AS first_purchase_at,
                MAX(CASE WHEN net_minor > 0 THEN ordered_at END) AS last_purchase_at,
                COUNT(DISTINCT CASE WHEN net_minor > 0 THEN day END) AS active_days,
@@ -132,10 +133,10 @@ enum AggregateDefinitions {
     /// Per customer and product bought in the window: purchase days (distinct local days), units,
     /// amount, first and last day, and the days themselves (ascending day numbers, space-separated:
     /// replenishment gaps and decayed affinities are worked out from them).
-    static func customerProducts(orders: String, window: FiguresWindow, customersIn: String? = nil) -> String {
+    static func customerProducts(orders: String, window: FiguresWindow, customersIn: String? = nil, dialect: SQLDialect = .sqlite) -> String {
         """
         SELECT customer_key, product_key, COUNT(*) AS purchase_days, SUM(units) AS units, SUM(spent_minor) AS spent_minor,
-               MIN(day) AS first_day, MAX(day) AS last_day, group_concat(day, ' ') AS days
+               MIN(day) AS first_day, MAX(day) AS last_day, \(dialect.daysAscending("day")) AS days
         FROM (\(customerProductDays(orders: orders, window: window, customersIn: customersIn)) ORDER BY 1, 2, 3)
         GROUP BY customer_key, product_key
         """
@@ -153,7 +154,7 @@ enum AggregateDefinitions {
     /// Per product sold in the window: lines, units and revenue (anonymous orders included), orders
     /// with the product bought, buyers (customers who bought it), repeat buyers (on two days or
     /// more), and the net amounts of the orders it was bought in (their average is the check).
-    static func products(window: FiguresWindow) -> String {
+    static func products(window: FiguresWindow, dialect: SQLDialect = .sqlite) -> String {
         """
         SELECT p.product_key, p.lines, p.units, p.revenue_minor, p.orders, COALESCE(b.buyers, 0) AS buyers,
                COALESCE(b.repeat_buyers, 0) AS repeat_buyers, COALESCE(k.basket_amount_minor, 0) AS basket_amount_minor
@@ -163,8 +164,8 @@ enum AggregateDefinitions {
         LEFT JOIN (SELECT product_key, SUM(order_net_minor) AS basket_amount_minor
                    FROM (SELECT DISTINCT order_key, product_key, order_net_minor FROM (\(windowLines(window: window))) WHERE quantity > 0)
                    GROUP BY product_key) k USING (product_key)
-        LEFT JOIN (SELECT product_key, COUNT(*) AS buyers, SUM(purchase_days >= 2) AS repeat_buyers
-                   FROM (\(customerProducts(orders: orders(where: nil), window: window))) GROUP BY product_key) b
+        LEFT JOIN (SELECT product_key, COUNT(*) AS buyers, SUM(CASE WHEN purchase_days >= 2 THEN 1 ELSE 0 END) AS repeat_buyers
+                   FROM (\(customerProducts(orders: orders(where: nil), window: window, dialect: dialect))) GROUP BY product_key) b
         USING (product_key)
         """
     }
@@ -232,6 +233,21 @@ extension AggregateDefinitions {
             ON a.order_key = b.order_key AND a.category_key < b.category_key
         GROUP BY 1, 2
         """
+    }
+}
+
+/// Where the definitions' SQL runs. It is written once in the SQL both engines read; the one
+/// thing they spell differently is a group's values joined in order.
+enum SQLDialect: Sendable {
+    case sqlite, spark
+
+    /// A group's `column` values ascending, space-separated. SQLite 3.40 (Debian's) has no ORDER BY
+    /// inside group_concat: it keeps the order of its input, which the definitions sort.
+    func daysAscending(_ column: String) -> String {
+        switch self {
+        case .sqlite: return "group_concat(\(column), ' ')"
+        case .spark: return "listagg(CAST(\(column) AS STRING), ' ') WITHIN GROUP (ORDER BY \(column))"
+        }
     }
 }
 

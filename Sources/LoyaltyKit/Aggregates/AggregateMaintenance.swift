@@ -193,7 +193,7 @@ public struct AggregateMaintenance {
             """)
     }
 
-    private func finish(_ db: Database, lastOrder: Int64, categoryMap: String) throws {
+    func finish(_ db: Database, lastOrder: Int64, categoryMap: String) throws {
         try db.execute(sql: """
             DELETE FROM aggregate_pending_order;
             DELETE FROM aggregate_replaced_line;

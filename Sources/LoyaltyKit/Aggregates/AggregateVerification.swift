@@ -23,7 +23,7 @@ public enum AggregateVerification {
                 for table in AggregateDefinitions.tables {
                     let columns = table.columns.joined(separator: ", ")
                     let maintained = "SELECT \(columns) FROM \(table.name)"
-                    let reference = "SELECT \(columns) FROM (\(table.reference(state.window)))"
+                    let reference = "SELECT \(columns) FROM (\(table.reference(state.window, .sqlite)))"
                     let only = { (a: String, b: String) -> (Int, [String]) in
                         let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(a) EXCEPT \(b))") ?? 0
                         let rows = count == 0 ? [] : try Row.fetchAll(db, sql: "\(a) EXCEPT \(b) LIMIT \(examples)").map { row in

@@ -18,6 +18,9 @@ public enum LoyaltyError: Error, CustomStringConvertible, Equatable {
     case missingPrerequisite(stage: String, message: String)
     /// The warehouse database refused an operation.
     case warehouse(message: String)
+    /// The engine that maintains the aggregates (Spark) is missing or its job failed; the
+    /// aggregates are as they were, and the loads so far reach them on the next run.
+    case engine(stage: String, message: String)
 
     public var exitCode: Int32 {
         switch self {
@@ -48,6 +51,9 @@ public enum LoyaltyError: Error, CustomStringConvertible, Equatable {
             return "stage \(stage): \(message)"
         case let .warehouse(message):
             return "warehouse: \(message)"
+        case let .engine(stage, message):
+            return "stage \(stage): \(message); the aggregates and the last outputs are as they were "
+                + "(lines already loaded are kept and reach the aggregates on the next run)"
         }
     }
 }

@@ -10,6 +10,8 @@ public struct PipelineConfig: Equatable, Sendable {
     public var warehouse = "var/warehouse.sqlite"
     public var timezone = "UTC"
     public var seed: UInt64 = 42
+    public var engine = Engine.sqlite
+    public var spark = SparkConfig()
     public var ingest = IngestConfig()
     /// Every channel offers, feeds, suppressions and lists know of: the built-in email, sms and
     /// push, with the changes and additions of `channels:`.
@@ -112,6 +114,17 @@ public struct PipelineConfig: Equatable, Sendable {
             throw top.fail("timezone", "unknown time zone '\(config.timezone)' (use an IANA name such as UTC or Europe/Berlin)")
         }
         if let seed = try top.int("seed", in: 0...Int.max) { config.seed = UInt64(seed) }
+        if let engine = try top.string("engine") {
+            guard let parsed = Engine(rawValue: engine) else { throw top.fail("engine", "expected sqlite or spark; got '\(engine)'") }
+            config.engine = parsed
+        }
+        if var spark = try top.mapping("spark") {
+            config.spark = try SparkConfig.parse(&spark)
+            try spark.rejectUnknownKeys()
+        }
+        if config.engine == .spark && config.spark.lake == nil {
+            throw top.fail("engine", "engine: spark keeps the order lines in a lake: set spark.lake (a folder, hdfs://…, s3a://…)")
+        }
 
         if var ingest = try top.mapping("ingest") {
             config.ingest.progressEvery = try ingest.int("progress_every", in: 1...Int.max) ?? config.ingest.progressEvery

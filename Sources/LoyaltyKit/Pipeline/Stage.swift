@@ -84,7 +84,9 @@ public final class StageContext {
     /// a run that reads them does the work, later ones find them current.
     public func maintainAggregates() throws {
         do {
-            let report = try AggregateMaintenance(window: figuresWindow, timezone: config.timezone).bringUpToDate(warehouse)
+            let report = config.engine == .spark
+                ? try SparkAggregates(config: config, window: figuresWindow, stage: stage.name, logger: logger).bringUpToDate(warehouse)
+                : try AggregateMaintenance(window: figuresWindow, timezone: config.timezone).bringUpToDate(warehouse)
             if report.rebuilt || report.orders > 0 { phaseDone(report.summary) }
         } catch let error as DatabaseError {
             throw LoyaltyError.warehouse(message: "stage \(stage.name): maintaining the aggregates: \(error.message ?? "\(error)")")

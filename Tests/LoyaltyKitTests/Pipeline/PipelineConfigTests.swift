@@ -52,6 +52,41 @@ import Testing
         expectConfigErrors(cases)
     }
 
+    @Test func sparkEngineSettingsAreReadAndChecked() throws {
+        let yaml = """
+            engine: spark
+            spark:
+              submit: .venv-spark/bin/spark-submit
+              master: local-cluster[2,1,1024]
+              conf:
+                spark.executor.memory: 1g
+                spark.sql.shuffle.partitions: 8
+              lake: s3a://shop-lake/order_lines
+            """
+        let config = try PipelineConfig.parse(yaml: yaml, file: "p.yml")
+        #expect(config.engine == .spark)
+        #expect(config.spark.submit == ".venv-spark/bin/spark-submit" && config.spark.master == "local-cluster[2,1,1024]")
+        #expect(config.spark.conf == ["spark.executor.memory": "1g", "spark.sql.shuffle.partitions": "8"])
+        #expect(config.spark.lake == "s3a://shop-lake/order_lines")
+        // The engine is not a figure setting: both engines give the same outputs, so the same digest.
+        #expect(config.digest == PipelineConfig().digest)
+        #expect(try PipelineConfig.parse(yaml: "", file: "p.yml").engine == .sqlite)
+        for master in ["local", "local[*]", "local[4]", "local[2,3]", "yarn", "k8s://https://k8s.example:6443", "spark://host:7077"] {
+            #expect(SparkConfig.isMaster(master), "\(master)")
+        }
+        for master in ["local[0]", "locl[2]", "local-cluster[2,1]", "yarn-client", "k8s://", ""] {
+            #expect(!SparkConfig.isMaster(master), "\(master)")
+        }
+        expectConfigErrors([
+            ("engine: duckdb\n", 1, "engine"),
+            ("engine: spark\n", 1, "engine"),                          // no lake
+            ("spark:\n  master: local[0]\n", 2, "spark.master"),
+            ("spark:\n  conf:\n    executor.memory: 1g\n", 3, "spark.conf.executor.memory"),
+            ("spark:\n  conf:\n    spark.jars: [a, b]\n", 3, "spark.conf.spark.jars"),
+            ("spark:\n  lakes: /tmp/x\n", 2, "spark.lakes"),
+        ])
+    }
+
     @Test func yamlSyntaxErrorsNameTheirLine() {
         do {
             _ = try PipelineConfig.parse(yaml: "seed: 1\nsegment: [unclosed\n", file: "p.yml")

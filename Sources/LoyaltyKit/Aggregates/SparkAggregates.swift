@@ -1,0 +1,205 @@
+import Foundation
+import GRDB
+import Logging
+
+/// `engine: spark`: the aggregates computed by Spark (`spark/loyalty_aggregates.py`) from the order
+/// lines it keeps in the lake (`spark.lake`), with the same reference SQL as the SQLite engine
+/// (`AggregateDefinitions`, Spark dialect), then loaded into the warehouse's aggregate tables.
+///
+/// A night hands Spark only the lines of the orders its loads touched: Spark rewrites those
+/// orders' partitions of the lake, computes their `agg_order` rows, and recomputes the windowed
+/// aggregates from the window's partitions alone. A new lake, definitions version or time zone
+/// rewrites the whole lake. Nothing changes in the warehouse until the job has succeeded; the
+/// aggregates then replace the old ones in one transaction.
+///
+/// For now ingest still validates the lines and keeps them in `order_line` too: the stages that
+/// read lines directly (pairs' baskets, publish's outcomes, the backtest) read them there.
+struct SparkAggregates {
+    static let job = "loyalty_aggregates.py"
+
+    let config: PipelineConfig
+    let window: FiguresWindow
+    let stage: String
+    let logger: Logger
+
+    /// Brings the aggregates to this window and the loads so far.
+    func bringUpToDate(_ warehouse: Warehouse) throws -> AggregateMaintenance.Report {
+        let started = Date()
+        guard let lake = config.spark.lake else {
+            throw LoyaltyError.engine(stage: stage, message: "engine: spark needs spark.lake")
+        }
+        let plan = try warehouse.database.read { db in try Plan(db, lake: lake, window: window, timezone: config.timezone) }
+        guard plan.full || !plan.upToDate else { return .init(rebuilt: false, orders: 0, customers: 0, seconds: 0) }
+
+        let work = warehouse.path + ".spark-work"
+        try? FileManager.default.removeItem(atPath: work)
+        do {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        } catch {
+            throw LoyaltyError.io(path: work, message: "cannot create the Spark job's folder: \(error.localizedDescription)")
+        }
+        // LOYALTY_SPARK_KEEP=1 keeps the spec, the inputs, the rows and the log for a look.
+        defer { if ProcessInfo.processInfo.environment["LOYALTY_SPARK_KEEP"] == nil { try? FileManager.default.removeItem(atPath: work) } }
+        let export = try warehouse.database.read { db in try self.export(db, plan: plan, to: work) }
+        try writeSpec(plan: plan, export: export, lake: lake, work: work)
+        try SparkSubmit(config: config.spark, stage: stage, logger: logger)
+            .run(job: Self.job, spec: work + "/spec.json", log: work + "/spark.log", failureLog: warehouse.path + ".spark-failed.log")
+
+        let customers = try warehouse.database.writeWithoutTransaction { db -> Int in
+            var customers = 0
+            try db.inTransaction(.immediate) {
+                customers = try load(db, plan: plan, from: work + "/out", lake: lake)
+                return .commit
+            }
+            return customers
+        }
+        return .init(rebuilt: plan.full, orders: export.orders, customers: customers, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// What tonight's job must do, read from the warehouse before anything changes.
+    struct Plan {
+        var full: Bool
+        var upToDate: Bool
+        var lastOrder: Int64
+        var newOrdersFrom: Int64
+        var categoryMap: String
+
+        init(_ db: Database, lake: String, window: FiguresWindow, timezone: String) throws {
+            lastOrder = try Int64.fetchOne(db, sql: "SELECT MAX(order_key) FROM sales_order") ?? 0
+            categoryMap = try AggregateDeltas.categoryMap(db).digest
+            let state = try AggregateMaintenance.state(db)
+            let keptIn = try Self.lake(db)
+            full = state == nil || state?.definitions != AggregateDefinitions.version || state?.timezone != timezone || keptIn != lake
+            newOrdersFrom = full ? 0 : state!.newOrdersFrom
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM aggregate_pending_order") ?? 0
+            upToDate = !full && pending == 0 && lastOrder < newOrdersFrom && state?.window == window && state?.categoryMap == categoryMap
+        }
+
+        /// The lake the aggregates were last computed from (nil: the SQLite engine, or never).
+        static func lake(_ db: Database) throws -> String? {
+            guard try db.tableExists("aggregate_lake") else { return nil }
+            return try String.fetchOne(db, sql: "SELECT lake FROM aggregate_lake WHERE id = 1")
+        }
+
+        /// The orders whose lines Spark gets: every one on a full run, else those loaded since.
+        var touchedOrders: String {
+            full ? "SELECT order_key FROM sales_order"
+                : "SELECT order_key FROM aggregate_pending_order UNION SELECT order_key FROM sales_order WHERE order_key >= \(newOrdersFrom)"
+        }
+    }
+
+    /// What the job is given besides the spec: the touched orders' lines and products.
+    struct Export {
+        var orders = 0
+        /// The lake partitions the touched orders were in, before tonight's loads.
+        var oldDates: [String] = []
+    }
+
+    private static func utcDate(_ seconds: Int64) -> String { CivilDate.format(ZoneClock.day(ofLocalSeconds: seconds)) }
+
+    /// Writes the touched orders' current lines and the products; reads where the orders were.
+    private func export(_ db: Database, plan: Plan, to work: String) throws -> Export {
+        var export = Export()
+        var orders = Set<Int64>()
+        try writeRows(work + "/lines.csv", db, sql: """
+            SELECT order_key, product_key, line_no, customer_key, ordered_at, quantity, amount_minor, bonus_earned_minor, bonus_spent_minor
+            FROM order_line WHERE order_key IN (\(plan.touchedOrders)) ORDER BY order_key, product_key, line_no
+            """, columns: 9) { orders.insert($0.int64(0)) }
+        export.orders = orders.count
+        try writeRows(work + "/products.csv", db, sql: "SELECT product_key, category_key FROM product ORDER BY product_key", columns: 2)
+        if !plan.full {
+            // agg_order still holds each touched order's time as it was aggregated, so its old partition.
+            var dates = Set<String>()
+            try RowScan.forEach(db, sql: "SELECT ordered_at FROM agg_order WHERE order_key IN (\(plan.touchedOrders))") { row in
+                dates.insert(Self.utcDate(row.int64(0)))
+            }
+            export.oldDates = dates.sorted()
+        }
+        return export
+    }
+
+    /// Rows as headerless CSV of integers (NULL: empty): nothing in them needs quoting.
+    private func writeRows(_ path: String, _ db: Database, sql: String, columns: Int32, each: (RowScan) -> Void = { _ in }) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw LoyaltyError.io(path: path, message: "cannot create the Spark job's input")
+        }
+        defer { try? handle.close() }
+        var text = ""
+        try RowScan.forEach(db, sql: sql) { row in
+            each(row)
+            for column in 0..<columns {
+                if column > 0 { text += "," }
+                if !row.isNull(column) { text += String(row.int64(column)) }
+            }
+            text += "\n"
+            if text.utf8.count > 1 << 20 {
+                handle.write(Data(text.utf8))
+                text.removeAll(keepingCapacity: true)
+            }
+        }
+        handle.write(Data(text.utf8))
+    }
+
+    private func writeSpec(plan: Plan, export: Export, lake: String, work: String) throws {
+        // The lake's partitions are UTC dates of the orders' times: a day either side of the
+        // window's bounds holds every order in it; the definitions' own window clause trims.
+        let windowDates: Any = window.from.map { [Self.utcDate($0 - 86_400), Self.utcDate(window.until + 86_400)] } ?? NSNull()
+        let tables: [[String: Any]] = AggregateDefinitions.tables.map { table in
+            ["name": table.name, "columns": table.columns, "sql": table.reference(window, .spark),
+             "lines": table.name == "agg_order" ? "touched" : "window"]
+        }
+        let spec: [String: Any] = [
+            "timezone": config.timezone, "lake": lake, "full": plan.full, "lines": work + "/lines.csv",
+            "rewrite_dates": export.oldDates, "products": work + "/products.csv", "window_dates": windowDates,
+            "tables": tables, "output": work + "/out", "summary": work + "/summary.json",
+        ]
+        let data = try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys, .prettyPrinted])
+        guard FileManager.default.createFile(atPath: work + "/spec.json", contents: data) else {
+            throw LoyaltyError.io(path: work + "/spec.json", message: "cannot write the Spark job's spec")
+        }
+    }
+
+    /// Replaces the aggregate tables with the job's rows and records the new state; returns the
+    /// customers in the window.
+    private func load(_ db: Database, plan: Plan, from out: String, lake: String) throws -> Int {
+        for table in AggregateDefinitions.tables {
+            if table.name == "agg_order" && !plan.full {
+                try db.execute(sql: "DELETE FROM agg_order WHERE order_key IN (\(plan.touchedOrders))")
+            } else {
+                try db.execute(sql: "DELETE FROM \(table.name)")
+            }
+            let statement = try db.makeStatement(sql: "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES ("
+                + Array(repeating: "?", count: table.columns.count).joined(separator: ", ") + ")")
+            for file in try Self.partFiles(out + "/" + table.name) {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    throw LoyaltyError.engine(stage: stage, message: "cannot read the Spark job's rows in \(file)")
+                }
+                for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+                    let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                    guard fields.count == table.columns.count else {
+                        throw LoyaltyError.engine(stage: stage, message: "the Spark job wrote \(fields.count) values where \(table.name) has "
+                            + "\(table.columns.count) columns (\(file)): '\(line.prefix(200))'")
+                    }
+                    let values: [DatabaseValueConvertible?] = fields.map { field in
+                        field.isEmpty ? nil : Int64(field).map { $0 as DatabaseValueConvertible } ?? String(field)
+                    }
+                    try statement.execute(arguments: StatementArguments(values))
+                }
+            }
+        }
+        try AggregateMaintenance(window: window, timezone: config.timezone).finish(db, lastOrder: plan.lastOrder, categoryMap: plan.categoryMap)
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS aggregate_lake (id INTEGER PRIMARY KEY CHECK (id = 1), lake TEXT NOT NULL);
+            INSERT OR REPLACE INTO aggregate_lake (id, lake) VALUES (1, ?)
+            """, arguments: [lake])
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_customer") ?? 0
+    }
+
+    /// A table's CSV part files, in name order.
+    private static func partFiles(_ folder: String) throws -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            throw LoyaltyError.engine(stage: "aggregates", message: "the Spark job left no rows folder \(folder)")
+        }
+        return names.filter { $0.hasPrefix("part-") }.sorted().map { folder + "/" + $0 }
+    }
+}
