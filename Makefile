@@ -12,12 +12,14 @@ CHROMIUM   ?= $(shell command -v chromium || command -v chromium-browser)
 # report is about 4,500 px long, 4,800 with a migration matrix.
 SHOT_HEIGHT ?= 6400
 
-.PHONY: build release demo test bench ingest enrich segment pairs offers publish backtest explain report-screenshot fixtures clean help
+.PHONY: build release demo test test-spark spark-env bench ingest enrich segment pairs offers publish backtest explain report-screenshot fixtures clean help
 
 help:
 	@echo "make demo      build, run two nights of the pipeline on fixtures/demo (a backtest between), print where the outputs are"
 	@echo "make test      build and run every test"
 	@echo "make bench     release build, then the speed and memory benchmarks (bench/README.md)"
+	@echo "make spark-env a virtual environment .venv-spark with the pinned pyspark, for engine: spark (docs/scale-out.md)"
+	@echo "make test-spark  both engines night by night on the demo and a generated delivery: outputs equal byte for byte"
 	@echo "make ingest    run one stage (also: enrich, segment, pairs, offers, publish) against the warehouse"
 	@echo "               PIPELINE=$(PIPELINE) AS_OF=$(AS_OF) STAGE_ARGS='--input DIR'"
 	@echo "make backtest  the offers of BACKTEST_AS_OF scored against the next HORIZON_DAYS days' purchases (docs/offers.md)"
@@ -51,6 +53,16 @@ demo: build
 test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# engine: spark runs spark-submit from here unless spark.submit names another; Spark needs Java 17.
+PYSPARK_VERSION := 4.3.0
+spark-env: .venv-spark/bin/spark-submit
+.venv-spark/bin/spark-submit:
+	python3 -m venv .venv-spark
+	.venv-spark/bin/pip install --quiet pyspark==$(PYSPARK_VERSION)
+
+test-spark: build spark-env
+	bash spark/parity.sh
 
 bench: release
 	bash bench/run.sh

@@ -9,20 +9,22 @@ SPEC.json (written by Sources/LoyaltyKit/Aggregates/SparkAggregates.swift) gives
   month_of_day are defined here with it, as SQLite's are in AggregateFunctions;
 - `lake`: the folder or URL of the order lines, Parquet partitioned by `order_date` (the UTC date
   of the order's time, its first line's ordered_at);
-- `full`: true to replace the whole lake with `lines`; otherwise `lines` holds the current lines of
-  the orders a load touched (`touched`: their keys) and the partitions of `rewrite_dates` plus the
-  dates of `lines` are rewritten without the touched orders' old lines and with their new ones;
+- `full`: true to replace the whole lake with `lines`; otherwise `lines` holds every line of the
+  partitions in `dirty_dates` (where the touched orders were and are, and those of a job that
+  failed since), as the warehouse has them, and those partitions are replaced whole;
+- `touched`: the keys of the orders loaded since the last maintenance (their agg_order rows);
 - `products`: product_key, category_key (the `product` table the definitions join);
 - `window_dates`: the first and last order_date the figures window can hold (null: all history);
 - `tables`: name, columns and the reference SQL of each aggregate (AggregateDefinitions, Spark
   dialect), and `lines`: `touched` for agg_order (all history, so only the touched orders' rows
   are computed) or `window`;
 - `output`: where each table's rows go, as headerless CSV under OUTPUT/NAME/;
-- `summary`: where this job writes what it did (JSON), read by the binary after exit 0.
+- `summary`: where this job writes what it did (JSON: rows per table, partitions, seconds), kept
+  with the job's folder for a look (LOYALTY_SPARK_KEEP=1).
 
 Any failure exits non-zero with the Python or Spark error on stderr; the binary then reports it
-and leaves the warehouse as it was. The lake is rewritten partition by partition only after the
-new partitions are complete, and a rerun of the same night rewrites the same partitions again.
+and leaves the aggregates as they were; the partitions it was to rewrite stay marked in the
+warehouse, and the next run rewrites them from the warehouse's lines.
 """
 import json
 import sys
@@ -68,7 +70,8 @@ def main():
         lake = lake.where((F.col("order_date") >= F.lit(first)) & (F.col("order_date") <= F.lit(last)))
     # Read once: every definition scans the lines again, and listing the partitions costs most.
     window_lines = lake.select(*LINE_COLUMNS).cache()
-    touched_lines = lines.select(*LINE_COLUMNS).cache()
+    touched = spark.read.csv(spec["touched"], schema=StructType([StructField("order_key", LongType(), False)]), header=False)
+    touched_lines = lines.join(touched, "order_key").select(*LINE_COLUMNS).cache()
     products.cache()
 
     rows = {}
@@ -108,35 +111,26 @@ def with_order_date(lines):
 
 
 def write_lake(spark, spec, lines):
-    """Brings the lake to the warehouse's order lines; returns the partitions written."""
+    """Replaces the lake's dirty partitions (all of them on a full run) with `lines`, which hold
+    every line of those partitions as the warehouse has them: nothing is patched, so a rerun after
+    any failure writes the same partitions again. Returns the partitions written."""
     lake = spec["lake"]
+    lines = lines.repartition("order_date")
     if spec["full"]:
-        lines.repartition("order_date").write.mode("overwrite").partitionBy("order_date").parquet(lake)
+        lines.write.mode("overwrite").option("partitionOverwriteMode", "static").partitionBy("order_date").parquet(lake)
         return sorted(r.order_date for r in lines.select("order_date").distinct().collect())
-
-    dates = set(spec["rewrite_dates"]) | {r.order_date for r in lines.select("order_date").distinct().collect()}
+    dates = sorted(spec["dirty_dates"])
     if not dates:
         return []
+    lines.write.mode("overwrite").option("partitionOverwriteMode", "dynamic").partitionBy("order_date").parquet(lake)
+    # A dirty partition without lines now (its orders moved away) is not overwritten: delete it.
+    present = {r.order_date for r in lines.select("order_date").distinct().collect()}
     fs_path = spark._jvm.org.apache.hadoop.fs.Path
-    base = fs_path(lake)
-    fs = base.getFileSystem(spark._jsc.hadoopConfiguration())
-    existing = [d for d in sorted(dates) if fs.exists(fs_path(f"{lake}/order_date={d}"))]
-    kept = spark.createDataFrame([], lines.schema)
-    if existing:
-        touched = lines.select("order_key").distinct()
-        old = spark.read.schema(LAKE_SCHEMA).option("basePath", lake).parquet(*[f"{lake}/order_date={d}" for d in existing])
-        kept = old.join(touched, "order_key", "left_anti").select(*lines.columns)
-    staging = f"{lake}/_rewrite"
-    fs.delete(fs_path(staging), True)
-    kept.unionByName(lines).repartition("order_date").write.mode("overwrite").partitionBy("order_date").parquet(staging)
-    # The new partitions are complete: swap them in one by one (a rerun rewrites them again).
-    for d in sorted(dates):
-        target, fresh = fs_path(f"{lake}/order_date={d}"), fs_path(f"{staging}/order_date={d}")
-        fs.delete(target, True)
-        if fs.exists(fresh):
-            fs.rename(fresh, target)
-    fs.delete(fs_path(staging), True)
-    return sorted(dates)
+    fs = fs_path(lake).getFileSystem(spark._jsc.hadoopConfiguration())
+    for d in dates:
+        if d not in present:
+            fs.delete(fs_path(f"{lake}/order_date={d}"), True)
+    return dates
 
 
 if __name__ == "__main__":

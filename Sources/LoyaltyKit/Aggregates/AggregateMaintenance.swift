@@ -194,6 +194,9 @@ public struct AggregateMaintenance {
     }
 
     func finish(_ db: Database, lastOrder: Int64, categoryMap: String) throws {
+        // Aggregates maintained here (engine: sqlite, or `loyalty rebuild`) moved on without the
+        // lake: the next Spark night rewrites the whole lake rather than trust it.
+        if try db.tableExists("aggregate_lake") { try db.execute(sql: "DELETE FROM aggregate_lake") }
         try db.execute(sql: """
             DELETE FROM aggregate_pending_order;
             DELETE FROM aggregate_replaced_line;

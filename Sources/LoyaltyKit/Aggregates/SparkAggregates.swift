@@ -39,8 +39,11 @@ struct SparkAggregates {
             throw LoyaltyError.io(path: work, message: "cannot create the Spark job's folder: \(error.localizedDescription)")
         }
         // LOYALTY_SPARK_KEEP=1 keeps the spec, the inputs, the rows and the log for a look.
-        defer { if ProcessInfo.processInfo.environment["LOYALTY_SPARK_KEEP"] == nil { try? FileManager.default.removeItem(atPath: work) } }
-        let export = try warehouse.database.read { db in try self.export(db, plan: plan, to: work) }
+        defer { if ProcessInfo.processInfo.environment["LOYALTY_SPARK_KEEP"] != "1" { try? FileManager.default.removeItem(atPath: work) } }
+        // The partitions to rewrite are recorded before the job runs and cleared with the load:
+        // a job that fails after touching the lake has its partitions rewritten by the next run.
+        let dirtyDays = try warehouse.database.write { db in try Self.markDirty(db, plan: plan) }
+        let export = try warehouse.database.read { db in try self.export(db, plan: plan, dirtyDays: dirtyDays, to: work) }
         try writeSpec(plan: plan, export: export, lake: lake, work: work)
         try SparkSubmit(config: config.spark, stage: stage, logger: logger)
             .run(job: Self.job, spec: work + "/spec.json", log: work + "/spark.log", failureLog: warehouse.path + ".spark-failed.log")
@@ -88,33 +91,59 @@ struct SparkAggregates {
         }
     }
 
-    /// What the job is given besides the spec: the touched orders' lines and products.
+    /// What the job is given besides the spec.
     struct Export {
         var orders = 0
-        /// The lake partitions the touched orders were in, before tonight's loads.
-        var oldDates: [String] = []
+        /// The lake partitions (UTC dates) the job rewrites; empty on a full run (all of them).
+        var dirtyDates: [String] = []
     }
 
     private static func utcDate(_ seconds: Int64) -> String { CivilDate.format(ZoneClock.day(ofLocalSeconds: seconds)) }
 
-    /// Writes the touched orders' current lines and the products; reads where the orders were.
-    private func export(_ db: Database, plan: Plan, to work: String) throws -> Export {
+    /// The orders' times now: agg_order's for the untouched, their lines' first for the touched.
+    private static func placedOrders(_ plan: Plan) -> String {
+        """
+        SELECT order_key, ordered_at AS placed_at FROM agg_order WHERE order_key NOT IN (\(plan.touchedOrders))
+        UNION ALL
+        SELECT order_key, MIN(ordered_at) FROM order_line WHERE order_key IN (\(plan.touchedOrders)) GROUP BY order_key
+        """
+    }
+
+    /// Adds the UTC days the touched orders were and are on to `aggregate_lake_dirty`; returns all
+    /// of its days (those of a failed earlier job included).
+    private static func markDirty(_ db: Database, plan: Plan) throws -> [Int64] {
+        try db.execute(sql: "CREATE TABLE IF NOT EXISTS aggregate_lake_dirty (day INTEGER PRIMARY KEY)")
+        guard !plan.full else { return [] }
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO aggregate_lake_dirty (day)
+            SELECT DISTINCT ordered_at / 86400 FROM agg_order WHERE order_key IN (\(plan.touchedOrders))
+            UNION SELECT DISTINCT MIN(ordered_at) / 86400 FROM order_line WHERE order_key IN (\(plan.touchedOrders)) GROUP BY order_key
+            """)
+        return try Int64.fetchAll(db, sql: "SELECT day FROM aggregate_lake_dirty ORDER BY day")
+    }
+
+    /// Writes every line of the dirty partitions as the warehouse holds them now (the lake's
+    /// partitions are replaced whole, never patched), the touched orders and the products.
+    private func export(_ db: Database, plan: Plan, dirtyDays: [Int64], to work: String) throws -> Export {
         var export = Export()
-        var orders = Set<Int64>()
+        let lines: String
+        if plan.full {
+            lines = "SELECT * FROM order_line"
+        } else {
+            export.dirtyDates = dirtyDays.map { Self.utcDate($0 * 86_400) }
+            lines = """
+                SELECT * FROM order_line WHERE order_key IN (
+                    SELECT order_key FROM (\(Self.placedOrders(plan))) WHERE placed_at / 86400 IN (SELECT day FROM aggregate_lake_dirty))
+                """
+        }
         try writeRows(work + "/lines.csv", db, sql: """
             SELECT order_key, product_key, line_no, customer_key, ordered_at, quantity, amount_minor, bonus_earned_minor, bonus_spent_minor
-            FROM order_line WHERE order_key IN (\(plan.touchedOrders)) ORDER BY order_key, product_key, line_no
-            """, columns: 9) { orders.insert($0.int64(0)) }
-        export.orders = orders.count
+            FROM (\(lines)) ORDER BY order_key, product_key, line_no
+            """, columns: 9)
+        var orders = 0
+        try writeRows(work + "/touched.csv", db, sql: "SELECT order_key FROM (\(plan.touchedOrders)) ORDER BY 1", columns: 1) { _ in orders += 1 }
+        export.orders = orders
         try writeRows(work + "/products.csv", db, sql: "SELECT product_key, category_key FROM product ORDER BY product_key", columns: 2)
-        if !plan.full {
-            // agg_order still holds each touched order's time as it was aggregated, so its old partition.
-            var dates = Set<String>()
-            try RowScan.forEach(db, sql: "SELECT ordered_at FROM agg_order WHERE order_key IN (\(plan.touchedOrders))") { row in
-                dates.insert(Self.utcDate(row.int64(0)))
-            }
-            export.oldDates = dates.sorted()
-        }
         return export
     }
 
@@ -149,14 +178,20 @@ struct SparkAggregates {
              "lines": table.name == "agg_order" ? "touched" : "window"]
         }
         let spec: [String: Any] = [
-            "timezone": config.timezone, "lake": lake, "full": plan.full, "lines": work + "/lines.csv",
-            "rewrite_dates": export.oldDates, "products": work + "/products.csv", "window_dates": windowDates,
-            "tables": tables, "output": work + "/out", "summary": work + "/summary.json",
+            "timezone": config.timezone, "lake": lake, "full": plan.full, "lines": Self.fileURL(work + "/lines.csv"),
+            "touched": Self.fileURL(work + "/touched.csv"), "dirty_dates": export.dirtyDates,
+            "products": Self.fileURL(work + "/products.csv"), "window_dates": windowDates,
+            "tables": tables, "output": Self.fileURL(work + "/out"), "summary": work + "/summary.json",
         ]
         let data = try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys, .prettyPrinted])
         guard FileManager.default.createFile(atPath: work + "/spec.json", contents: data) else {
             throw LoyaltyError.io(path: work + "/spec.json", message: "cannot write the Spark job's spec")
         }
+    }
+
+    /// A local file as a URL, so a cluster whose default file system is HDFS still reads it here.
+    private static func fileURL(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.absoluteString
     }
 
     /// Replaces the aggregate tables with the job's rows and records the new state; returns the
@@ -190,7 +225,8 @@ struct SparkAggregates {
         try AggregateMaintenance(window: window, timezone: config.timezone).finish(db, lastOrder: plan.lastOrder, categoryMap: plan.categoryMap)
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS aggregate_lake (id INTEGER PRIMARY KEY CHECK (id = 1), lake TEXT NOT NULL);
-            INSERT OR REPLACE INTO aggregate_lake (id, lake) VALUES (1, ?)
+            INSERT OR REPLACE INTO aggregate_lake (id, lake) VALUES (1, ?);
+            DELETE FROM aggregate_lake_dirty
             """, arguments: [lake])
         return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_customer") ?? 0
     }
@@ -198,7 +234,7 @@ struct SparkAggregates {
     /// A table's CSV part files, in name order.
     private static func partFiles(_ folder: String) throws -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-            throw LoyaltyError.engine(stage: "aggregates", message: "the Spark job left no rows folder \(folder)")
+            throw LoyaltyError.engine(stage: "aggregates (spark)", message: "the Spark job left no rows folder \(folder)")
         }
         return names.filter { $0.hasPrefix("part-") }.sorted().map { folder + "/" + $0 }
     }

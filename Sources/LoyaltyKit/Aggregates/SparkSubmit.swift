@@ -111,7 +111,9 @@ struct SparkSubmit {
     static func jobFile(_ name: String, stage: String) throws -> String {
         var folders: [String] = []
         if let folder = ProcessInfo.processInfo.environment["LOYALTY_SPARK_DIR"] { folders.append(folder) }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // The running binary's own path (argv[0] is a bare name when PATH found it).
+        let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = URL(fileURLWithPath: binary).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
             folders.append(directory.appendingPathComponent("spark").path)
             directory.deleteLastPathComponent()
