@@ -6,10 +6,11 @@ import Logging
 /// lines it keeps in the lake (`spark.lake`), with the same reference SQL as the SQLite engine
 /// (`AggregateDefinitions`, Spark dialect), then loaded into the warehouse's aggregate tables.
 ///
-/// A night hands Spark only the lines of the orders its loads touched: Spark rewrites those
-/// orders' partitions of the lake, computes their `agg_order` rows, and recomputes the windowed
-/// aggregates from the window's partitions alone. A new lake, definitions version or time zone
-/// rewrites the whole lake. Nothing changes in the warehouse until the job has succeeded; the
+/// A night hands Spark every line of the days its loads touched (the days the touched orders were
+/// and are on): Spark replaces those partitions of the lake whole, computes the touched orders'
+/// `agg_order` rows, and recomputes the windowed aggregates from the window's partitions alone.
+/// A new lake, definitions version or time zone, or aggregates maintained without Spark in
+/// between, rewrite the whole lake. Nothing changes in the warehouse until the job has succeeded; the
 /// aggregates then replace the old ones in one transaction.
 ///
 /// For now ingest still validates the lines and keeps them in `order_line` too: the stages that
@@ -100,12 +101,16 @@ struct SparkAggregates {
 
     private static func utcDate(_ seconds: Int64) -> String { CivilDate.format(ZoneClock.day(ofLocalSeconds: seconds)) }
 
-    /// The orders' times now: agg_order's for the untouched, their lines' first for the touched.
+    /// The touched orders' times as their lines have them now (agg_order still has the old ones).
+    private static func touchedPlaced(_ plan: Plan) -> String {
+        "SELECT order_key, MIN(ordered_at) AS placed_at FROM order_line WHERE order_key IN (\(plan.touchedOrders)) GROUP BY order_key"
+    }
+
+    /// Every order's time now: agg_order's for the untouched, their lines' first for the touched.
     private static func placedOrders(_ plan: Plan) -> String {
         """
         SELECT order_key, ordered_at AS placed_at FROM agg_order WHERE order_key NOT IN (\(plan.touchedOrders))
-        UNION ALL
-        SELECT order_key, MIN(ordered_at) FROM order_line WHERE order_key IN (\(plan.touchedOrders)) GROUP BY order_key
+        UNION ALL \(touchedPlaced(plan))
         """
     }
 
@@ -117,7 +122,7 @@ struct SparkAggregates {
         try db.execute(sql: """
             INSERT OR IGNORE INTO aggregate_lake_dirty (day)
             SELECT DISTINCT ordered_at / 86400 FROM agg_order WHERE order_key IN (\(plan.touchedOrders))
-            UNION SELECT DISTINCT MIN(ordered_at) / 86400 FROM order_line WHERE order_key IN (\(plan.touchedOrders)) GROUP BY order_key
+            UNION SELECT placed_at / 86400 FROM (\(touchedPlaced(plan)))
             """)
         return try Int64.fetchAll(db, sql: "SELECT day FROM aggregate_lake_dirty ORDER BY day")
     }
@@ -205,7 +210,7 @@ struct SparkAggregates {
             }
             let statement = try db.makeStatement(sql: "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES ("
                 + Array(repeating: "?", count: table.columns.count).joined(separator: ", ") + ")")
-            for file in try Self.partFiles(out + "/" + table.name) {
+            for file in try partFiles(out + "/" + table.name) {
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                     throw LoyaltyError.engine(stage: stage, message: "cannot read the Spark job's rows in \(file)")
                 }
@@ -232,9 +237,9 @@ struct SparkAggregates {
     }
 
     /// A table's CSV part files, in name order.
-    private static func partFiles(_ folder: String) throws -> [String] {
+    private func partFiles(_ folder: String) throws -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-            throw LoyaltyError.engine(stage: "aggregates (spark)", message: "the Spark job left no rows folder \(folder)")
+            throw LoyaltyError.engine(stage: stage, message: "the Spark job left no rows folder \(folder)")
         }
         return names.filter { $0.hasPrefix("part-") }.sorted().map { folder + "/" + $0 }
     }
