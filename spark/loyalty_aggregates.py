@@ -20,14 +20,19 @@ SPEC.json (written by Sources/LoyaltyKit/Aggregates/SparkAggregates.swift) gives
   are computed) or `window`;
 - `output`: where each table's rows go, as headerless CSV under OUTPUT/NAME/;
 - `summary`: where this job writes what it did (JSON: rows per table, partitions, seconds), kept
-  with the job's folder for a look (LOYALTY_SPARK_KEEP=1).
+  with the job's folder for a look (LOYALTY_SPARK_KEEP=1);
+- `parent_pid`: the loyalty process. The job stops when it is gone: loyalty stops the job's
+  process group on SIGINT, SIGTERM, SIGHUP and its timeout, but cannot when killed outright, and
+  a job that outlived its night would race the next one on the lake.
 
 Any failure exits non-zero with the Python or Spark error on stderr; the binary then reports it
 and leaves the aggregates as they were; the partitions it was to rewrite stay marked in the
 warehouse, and the next run rewrites them from the warehouse's lines.
 """
 import json
+import os
 import sys
+import threading
 import time
 
 from pyspark.sql import SparkSession
@@ -47,9 +52,35 @@ def phase(name, started=[time.time()]):
     started[0] = now
 
 
+def stop_when_gone(pid, every_seconds=2.0):
+    """Ends this job (and so the driver, which exits with it) once process `pid` has ended."""
+    def gone():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        try:  # a parent nobody reaped is a zombie: ended, though kill still finds it
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+        except OSError:
+            return False
+
+    def watch():
+        while not gone():
+            time.sleep(every_seconds)
+        print(f"loyalty: the loyalty process {pid} has ended; stopping this job", file=sys.stderr, flush=True)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="stop-when-loyalty-is-gone", daemon=True).start()
+
+
 def main():
     started = time.time()
     spec = json.load(open(sys.argv[1], encoding="utf-8"))
+    if spec.get("parent_pid"):
+        stop_when_gone(int(spec["parent_pid"]))
     spark = (SparkSession.builder.appName("loyalty aggregates")
              .config("spark.sql.session.timeZone", "UTC")
              .getOrCreate())

@@ -187,6 +187,7 @@ struct SparkAggregates {
             "touched": Self.fileURL(work + "/touched.csv"), "dirty_dates": export.dirtyDates,
             "products": Self.fileURL(work + "/products.csv"), "window_dates": windowDates,
             "tables": tables, "output": Self.fileURL(work + "/out"), "summary": work + "/summary.json",
+            "parent_pid": Int(getpid()),
         ]
         let data = try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys, .prettyPrinted])
         guard FileManager.default.createFile(atPath: work + "/spec.json", contents: data) else {

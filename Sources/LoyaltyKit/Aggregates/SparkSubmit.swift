@@ -8,6 +8,15 @@ struct SparkSubmit {
     let config: SparkConfig
     let stage: String
     let logger: Logger
+    /// `spark.timeout_minutes` in seconds (tests set less than a minute).
+    var timeoutSeconds: Double?
+
+    init(config: SparkConfig, stage: String, logger: Logger) {
+        self.config = config
+        self.stage = stage
+        self.logger = logger
+        timeoutSeconds = config.timeoutMinutes.map { Double($0) * 60 }
+    }
 
     /// Runs `job` (a file in `spark/`) with `spec` as its argument; its output goes to `log`.
     func run(job: String, spec: String, log: String, failureLog: String) throws {
@@ -19,10 +28,6 @@ struct SparkSubmit {
         for (key, value) in Self.defaults { arguments += ["--conf", "\(key)=\(value)"] }
         for key in config.conf.keys.sorted() { arguments += ["--conf", "\(key)=\(config.conf[key]!)"] }
         arguments += [script, spec]
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: submit)
-        process.arguments = arguments
         // A virtual environment's spark-submit finds Spark through its own python, which must come first.
         var environment = ProcessInfo.processInfo.environment
         let folder = (submit as NSString).deletingLastPathComponent
@@ -30,32 +35,34 @@ struct SparkSubmit {
         if environment["PYSPARK_PYTHON"] == nil, FileManager.default.isExecutableFile(atPath: folder + "/python") {
             environment["PYSPARK_PYTHON"] = folder + "/python"
         }
-        process.environment = environment
         guard FileManager.default.createFile(atPath: log, contents: nil), let output = FileHandle(forWritingAtPath: log) else {
             throw LoyaltyError.io(path: log, message: "cannot create the Spark job's log")
         }
         defer { try? output.close() }
-        process.standardOutput = output
-        process.standardError = output
         logger.info("\(stage): Spark job \(job) started", metadata: ["master": "\(config.master)"])
         let started = Date()
+        let ending: SparkJobProcess.Ending
         do {
-            try process.run()
+            ending = try SparkJobProcess.run([submit] + arguments, environment: environment, log: output, timeoutSeconds: timeoutSeconds)
         } catch {
-            throw LoyaltyError.engine(stage: stage, message: "cannot start \(submit): \(error.localizedDescription)")
+            throw LoyaltyError.engine(stage: stage, message: "cannot start \(submit): \(error)")
         }
-        process.waitUntilExit()
         logger.info("\(stage): Spark job \(job) ended", metadata: [
-            "exit": "\(process.terminationStatus)", "seconds": "\(PipelineRunner.rounded(Date().timeIntervalSince(started)))",
+            "ending": "\(ending)", "seconds": "\(PipelineRunner.rounded(Date().timeIntervalSince(started)))",
         ])
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            try? FileManager.default.removeItem(atPath: failureLog)
-            try? FileManager.default.copyItem(atPath: log, toPath: failureLog)
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            let how = process.terminationReason == .exit ? "exit \(process.terminationStatus)" : "killed by signal \(process.terminationStatus)"
-            throw LoyaltyError.engine(stage: stage, message: "the Spark job \(job) failed (\(how)): \(Self.firstError(in: text)); "
-                + "its whole log is in \(failureLog)")
+        guard ending != .exited(0) else { return }
+        try? FileManager.default.removeItem(atPath: failureLog)
+        try? FileManager.default.copyItem(atPath: log, toPath: failureLog)
+        let how: String
+        switch ending {
+        case let .stopped(reason):
+            throw LoyaltyError.engine(stage: stage, message: "the Spark job \(job) was stopped because \(reason); its log so far is in \(failureLog)")
+        case let .exited(code): how = "exit \(code)"
+        case let .killed(signal): how = "killed by signal \(signal)"
         }
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        throw LoyaltyError.engine(stage: stage, message: "the Spark job \(job) failed (\(how)): \(Self.firstError(in: text)); "
+            + "its whole log is in \(failureLog)")
     }
 
     /// A night's aggregates are small next to the lines: a few shuffle partitions (Spark's 200 are

@@ -19,6 +19,8 @@ public struct SparkConfig: Equatable, Sendable {
     public var conf: [String: String] = [:]
     /// Where the validated order lines are kept as Parquet: a local path, `hdfs://…`, `s3a://…`.
     public var lake: String?
+    /// A job still running after this many minutes is stopped and the night fails (nil: no limit).
+    public var timeoutMinutes: Int?
 
     public init() {}
 
@@ -55,6 +57,7 @@ public struct SparkConfig: Equatable, Sendable {
             guard !lake.isEmpty else { throw map.fail("lake", "expected a folder or URL for the order lines (a path, hdfs://…, s3a://…)") }
             spark.lake = lake
         }
+        spark.timeoutMinutes = try map.int("timeout_minutes", in: 1...10_080)
         return spark
     }
 }

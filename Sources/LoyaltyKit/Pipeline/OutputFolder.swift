@@ -12,9 +12,18 @@ public final class OutputFolder {
     private var rowsByFile: [String: Int] = [:]
     private let lock = NSLock()
 
-    public init(directory: String, runKey: Int64) throws {
+    /// - Parameter clearingEarlierRuns: remove the staging folders of earlier runs, which only a
+    ///   run killed outright leaves behind (they may hold feeds: personal data). Only for a caller
+    ///   holding the run lock, so no earlier run is still writing.
+    public init(directory: String, runKey: Int64, clearingEarlierRuns: Bool = false) throws {
         self.directory = directory
         staging = (directory as NSString).appendingPathComponent(".staging-run-\(runKey)")
+        if clearingEarlierRuns, let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) {
+            for entry in entries where entry.hasPrefix(".staging-run-") {
+                guard let key = Int64(entry.dropFirst(".staging-run-".count)), key < runKey else { continue }
+                try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(entry))
+            }
+        }
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {

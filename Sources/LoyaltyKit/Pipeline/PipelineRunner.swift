@@ -82,7 +82,7 @@ public struct PipelineRunner {
             "as_of": "\(settings.asOfText)", "stages": "\(selected.map(\.name).joined(separator: ","))",
             "warehouse": "\(settings.warehousePath)",
         ])
-        let outputs = try OutputFolder(directory: settings.outputDirectory, runKey: runKey)
+        let outputs = try OutputFolder(directory: settings.outputDirectory, runKey: runKey, clearingEarlierRuns: true)
         var finished: [(name: String, seconds: Double, report: StageReport)] = []
         for stage in selected {
             let stageStart = Date()

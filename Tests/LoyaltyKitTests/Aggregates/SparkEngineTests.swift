@@ -1,10 +1,12 @@
 import Foundation
+import Logging
 import Testing
 @testable import LoyaltyKit
 
 /// `engine: spark` without Spark: what the pipeline does when spark-submit is missing or its job
-/// fails. The parity of the two engines, with Spark, is `make test-spark`.
-@Suite struct SparkEngineTests {
+/// fails. The parity of the two engines, with Spark, is `make test-spark`. Serialized: a running job
+/// takes over the process's SIGINT, SIGTERM and SIGHUP.
+@Suite(.serialized) struct SparkEngineTests {
     @Test func missingSparkSubmitNamesWhatToInstall() {
         #expect {
             _ = try SparkSubmit.executable("no-such-spark-submit", stage: "ingest")
@@ -59,5 +61,61 @@ import Testing
         #expect(try scalar(warehouse, "SELECT new_orders_from FROM aggregate_state") == state)
         #expect(!FileManager.default.fileExists(atPath: root + "/out/2026-11-08/offers.csv"))
         #expect(!FileManager.default.fileExists(atPath: root + "/warehouse.sqlite.spark-work"))
+    }
+
+    /// A fake spark-submit whose process group holds a grandchild (as the JVM's Python job and
+    /// executors are): it writes that child's pid and waits for it.
+    private func hangingSubmit(in root: String) throws -> (submit: String, childPid: String) {
+        let submit = root + "/bin/spark-submit", childPid = root + "/child.pid"
+        try write("#!/bin/sh\nsleep 300 &\necho $! > \(childPid)\nwait\n", to: submit)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: submit)
+        try write("{}", to: root + "/spec.json")
+        return (submit, childPid)
+    }
+
+    private func runs(_ pidFile: String) throws -> Bool {
+        let pid = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        // An unreaped child of a dead shell is a zombie: ended, though its /proc entry stays.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let state = stat.split(separator: ")").last?.split(separator: " ").first else { return false }
+        return state != "Z" && state != "X"
+    }
+
+    private func submitter(_ submit: String) -> SparkSubmit {
+        var config = SparkConfig()
+        config.submit = submit
+        return SparkSubmit(config: config, stage: "ingest", logger: Logger(label: "test"))
+    }
+
+    @Test func aJobPastItsTimeoutIsStoppedWithItsWholeProcessGroup() throws {
+        let root = try temporaryFolder()
+        let (submit, childPid) = try hangingSubmit(in: root)
+        var spark = submitter(submit)
+        spark.timeoutSeconds = 1
+        let started = Date()
+        #expect {
+            try spark.run(job: "loyalty_aggregates.py", spec: root + "/spec.json", log: root + "/spark.log", failureLog: root + "/failed.log")
+        } throws: { error in
+            guard case let LoyaltyError.engine(stage, message) = error else { return false }
+            return stage == "ingest" && message.contains("was stopped because it ran past spark.timeout_minutes")
+                && message.contains(root + "/failed.log")
+        }
+        #expect(Date().timeIntervalSince(started) < SparkJobProcess.graceSeconds)
+        #expect(try !runs(childPid))
+    }
+
+    @Test func aSignalToLoyaltyStopsTheJobAndFailsTheStage() throws {
+        let root = try temporaryFolder()
+        let (submit, childPid) = try hangingSubmit(in: root)
+        // As a scheduler stopping the night would: SIGTERM to loyalty alone, not to the job's group.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) { kill(getpid(), SIGTERM) }
+        #expect {
+            try submitter(submit).run(job: "loyalty_aggregates.py", spec: root + "/spec.json", log: root + "/spark.log",
+                                      failureLog: root + "/failed.log")
+        } throws: { error in
+            guard case let LoyaltyError.engine(_, message) = error else { return false }
+            return message.contains("was stopped because loyalty received SIGTERM")
+        }
+        #expect(try !runs(childPid))
     }
 }

@@ -62,12 +62,16 @@ import Testing
                 spark.executor.memory: 1g
                 spark.sql.shuffle.partitions: 8
               lake: s3a://shop-lake/order_lines
+              timeout_minutes: 240
             """
         let config = try PipelineConfig.parse(yaml: yaml, file: "p.yml")
         #expect(config.engine == .spark)
         #expect(config.spark.submit == ".venv-spark/bin/spark-submit" && config.spark.master == "local-cluster[2,1,1024]")
         #expect(config.spark.conf == ["spark.executor.memory": "1g", "spark.sql.shuffle.partitions": "8"])
         #expect(config.spark.lake == "s3a://shop-lake/order_lines")
+        #expect(config.spark.timeoutMinutes == 240)
+        #expect(SparkSubmit(config: config.spark, stage: "ingest", logger: quietLogger).timeoutSeconds == 14_400)
+        #expect(try PipelineConfig.parse(yaml: "", file: "p.yml").spark.timeoutMinutes == nil)
         // The engine is not a figure setting: both engines give the same outputs, so the same digest.
         #expect(config.digest == PipelineConfig().digest)
         #expect(try PipelineConfig.parse(yaml: "", file: "p.yml").engine == .sqlite)
@@ -84,6 +88,8 @@ import Testing
             ("spark:\n  conf:\n    executor.memory: 1g\n", 3, "spark.conf.executor.memory"),
             ("spark:\n  conf:\n    spark.jars: [a, b]\n", 3, "spark.conf.spark.jars"),
             ("spark:\n  lakes: /tmp/x\n", 2, "spark.lakes"),
+            ("spark:\n  timeout_minutes: 0\n", 2, "spark.timeout_minutes"),
+            ("spark:\n  timeout_minutes: 2h\n", 2, "spark.timeout_minutes"),
         ])
     }
 

@@ -41,6 +41,18 @@ import Testing
         #expect(try scalar(warehouse, "SELECT rows_written FROM stage_run WHERE stage = 'ingest' AND status = 'succeeded'") == 25)
     }
 
+    /// A run killed outright (SIGKILL, the machine going down) leaves its staging folder; the
+    /// next run under the lock removes it, feeds and all, and keeps its own outputs.
+    @Test func theNextRunRemovesTheStagingFolderOfAKilledRun() throws {
+        let root = try temporaryFolder()
+        try runPipeline(input: fixture("cases/contract"), root: root)
+        try write("offer_id,customer_id,email\n", to: root + "/out/.staging-run-1/feeds/email.csv")
+        try runPipeline(input: fixture("cases/contract"), root: root)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: root + "/out")
+        #expect(!entries.contains { $0.hasPrefix(".staging-run-") })
+        #expect(entries.contains("offers.csv"))
+    }
+
     @Test func aFailingCheckRollsTheStageBack() throws {
         // Given a stage whose check fails after it wrote
         struct Faulty: Stage {
