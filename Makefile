@@ -12,7 +12,7 @@ CHROMIUM   ?= $(shell command -v chromium || command -v chromium-browser)
 # report is about 4,500 px long, 4,800 with a migration matrix.
 SHOT_HEIGHT ?= 6400
 
-.PHONY: build release demo test test-spark spark-env bench ingest enrich segment pairs offers publish backtest explain report-screenshot fixtures clean help
+.PHONY: build release demo test test-spark spark-env bench bench-spark ingest enrich segment pairs offers publish backtest explain report-screenshot fixtures clean help
 
 help:
 	@echo "make demo      build, run two nights of the pipeline on fixtures/demo (a backtest between), print where the outputs are"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench     release build, then the speed and memory benchmarks (bench/README.md)"
 	@echo "make spark-env a virtual environment .venv-spark with the pinned pyspark, for engine: spark (docs/scale-out.md)"
 	@echo "make test-spark  both engines night by night on the demo and a generated delivery: outputs equal byte for byte"
+	@echo "make bench-spark  ingest under engine: sqlite and engine: spark at 1M and 10M lines, and the driver's bytes per customer (docs/scale-out.md)"
 	@echo "make ingest    run one stage (also: enrich, segment, pairs, offers, publish) against the warehouse"
 	@echo "               PIPELINE=$(PIPELINE) AS_OF=$(AS_OF) STAGE_ARGS='--input DIR'"
 	@echo "make backtest  the offers of BACKTEST_AS_OF scored against the next HORIZON_DAYS days' purchases (docs/offers.md)"
@@ -66,6 +67,9 @@ test-spark: build spark-env
 
 bench: release
 	bash bench/run.sh
+
+bench-spark: release spark-env
+	bash bench/spark.sh
 
 ingest enrich segment pairs offers publish: build
 	$(BIN) $@ --pipeline $(PIPELINE) --as-of $(AS_OF) $(STAGE_ARGS)
