@@ -13,16 +13,7 @@ WORK=${BENCH_WORK:-$(mktemp -d)}
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$DATA"
 
-generate() { # name orders customers products
-    local dir=$DATA/$1
-    if [ ! -f "$dir/.complete-$2-$3" ]; then
-        rm -rf "$dir"
-        echo "generating $1 ($2 orders)..." >&2
-        $BIN generate --out "$dir" --orders "$2" --customers "$3" --products "$4" --seed 42 > /dev/null 2>&1
-        touch "$dir/.complete-$2-$3"
-    fi
-    echo "$dir"
-}
+. bench/generate.sh
 
 ingest_figures() { # label data-dir
     local label=$1 input=$2 wh=$WORK/$1.sqlite

@@ -21,16 +21,7 @@ MASTER=${SPARK_MASTER:-local[2]}
 WORK=${BENCH_WORK:-$(mktemp -d)}
 trap 'rm -rf "$WORK"' EXIT
 
-generate() { # name orders customers products, as bench/run.sh makes them
-    local dir=bench/data/$1
-    if [ ! -f "$dir/.complete-$2-$3" ]; then
-        rm -rf "$dir"
-        echo "generating $1 ($2 orders)..." >&2
-        $BIN generate --out "$dir" --orders "$2" --customers "$3" --products "$4" --seed 42 > /dev/null 2>&1
-        touch "$dir/.complete-$2-$3"
-    fi
-    echo "$dir"
-}
+. bench/generate.sh
 
 pipeline() { # engine lake file
     cp bench/bench.yml "$3"
@@ -39,13 +30,12 @@ pipeline() { # engine lake file
     fi
 }
 
-ingest_seconds() { # warehouse: the last run's ingest stage and, for Spark, the job's own seconds
-    python3 - "$1" "$2" <<'PY'
-import re, sqlite3, sys
+ingest_seconds() { # warehouse: the last run's ingest stage, from the run ledger
+    python3 - "$1" <<'PY'
+import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 seconds, = db.execute("SELECT seconds FROM stage_run WHERE stage = 'ingest' ORDER BY run_key DESC LIMIT 1").fetchone()
-job = re.findall(r"seconds=([0-9.]+) \[LoyaltyKit\] ingest: Spark job", open(sys.argv[2]).read())
-print(f"ingest stage {seconds:.2f} s" + (f" (Spark job {float(job[-1]):.2f} s)" if job else ""))
+print(f"ingest stage {seconds:.2f} s")
 PY
 }
 
@@ -58,16 +48,14 @@ series() { # label data-dir
         rm -rf "$lake"
         python3 bench/measure.py --runs 1 --label "$label $engine: first full load (loyalty ingest as of 2026-11-20, fresh warehouse)" \
             --setup "rm -f $wh $wh-wal $wh-shm $wh.lock" \
-            $BIN ingest --pipeline "$yml" --input "$split/base" --as-of 2026-11-20 --warehouse "$wh" --out "$WORK/out" \
-            2> "$WORK/log" || { tail -5 "$WORK/log"; exit 1; }
-        echo "$label $engine: first full load: $(ingest_seconds "$wh" "$WORK/log")"
+            $BIN ingest --pipeline "$yml" --input "$split/base" --as-of 2026-11-20 --warehouse "$wh" --out "$WORK/out"
+        echo "$label $engine: first full load: $(ingest_seconds "$wh")"
         cp "$wh" "$wh.before"
         [ "$engine" = spark ] && cp -r "$lake" "$lake.before"
         python3 bench/measure.py --runs "$RUNS" --label "$label $engine: one-day night (loyalty ingest as of 2026-11-21)" \
             --setup "cp $wh.before $wh; rm -f $wh-wal $wh-shm; if [ -d $lake.before ]; then rm -rf $lake; cp -r $lake.before $lake; fi" \
-            $BIN ingest --pipeline "$yml" --input "$split/night" --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out" \
-            2> "$WORK/log" || { tail -5 "$WORK/log"; exit 1; }
-        echo "$label $engine: one-day night (last run): $(ingest_seconds "$wh" "$WORK/log")"
+            $BIN ingest --pipeline "$yml" --input "$split/night" --as-of 2026-11-21 --warehouse "$wh" --out "$WORK/out"
+        echo "$label $engine: one-day night (last run): $(ingest_seconds "$wh")"
         rm -rf "$wh.before" "$lake.before"
     done
     [ -d "$WORK/$label-lake" ] && echo "$label: lake $(du -sh "$WORK/$label-lake" | cut -f1) in $(find "$WORK/$label-lake" -name '*.parquet' | wc -l) Parquet files"
