@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "loyalty",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "LoyaltyKit", targets: ["LoyaltyKit"]),
         .executable(name: "loyalty", targets: ["loyalty"]),

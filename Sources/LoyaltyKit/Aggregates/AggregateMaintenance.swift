@@ -203,7 +203,7 @@ public struct AggregateMaintenance {
             INSERT OR REPLACE INTO aggregate_state (id, definitions, timezone, window_from, window_until, new_orders_from, category_map, maintained_at)
             VALUES (1, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [AggregateDefinitions.version, timezone, window.from, window.until, lastOrder + 1, categoryMap,
-                             ISO8601DateFormatter().string(from: Date())])
+                             CivilDate.formatTimestamp(Int64(Date().timeIntervalSince1970))])
     }
 
     /// Calls `body` with each order's lines; `sql` gives (order, day, product, quantity, amount,

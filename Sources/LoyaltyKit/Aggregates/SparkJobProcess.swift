@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,9 +58,9 @@ struct SparkJobProcess {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, arguments[0], &files, &attributes, argv, envp)
         guard spawned == 0 else { throw SpawnError(code: spawned) }
-        runningGroup = pid
-        defer { runningGroup = 0 }
-        if receivedSignal != 0 { kill(-pid, SIGTERM) }
+        runningGroup.store(pid, ordering: .sequentiallyConsistent)
+        defer { runningGroup.store(0, ordering: .sequentiallyConsistent) }
+        if signalReceived != 0 { kill(-pid, SIGTERM) }
 
         let started = Date()
         var stopReason: String?
@@ -69,8 +70,8 @@ struct SparkJobProcess {
             let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid { break }
             if waited < 0 && errno != EINTR { throw SpawnError(code: errno) }
-            if stopReason == nil, receivedSignal != 0 {
-                stopReason = "loyalty received \(name(of: receivedSignal))"
+            if stopReason == nil, signalReceived != 0 {
+                stopReason = "loyalty received \(name(of: signalReceived))"
             } else if stopReason == nil, let timeoutSeconds, Date().timeIntervalSince(started) >= timeoutSeconds {
                 stopReason = "it ran past spark.timeout_minutes (\(PipelineRunner.rounded(timeoutSeconds / 60)) min)"
                 kill(-pid, SIGTERM)
@@ -83,7 +84,7 @@ struct SparkJobProcess {
             usleep(100_000)
         }
         // The handler stops the group at once: the job may have ended before the loop saw why.
-        if stopReason == nil, receivedSignal != 0 { stopReason = "loyalty received \(name(of: receivedSignal))" }
+        if stopReason == nil, signalReceived != 0 { stopReason = "loyalty received \(name(of: signalReceived))" }
         // The executors may outlive the driver by a moment; a group that is gone makes this a no-op.
         if stopReason != nil { kill(-pid, SIGKILL) }
         if let stopReason { return .stopped(reason: stopReason) }
@@ -105,17 +106,21 @@ struct SparkJobProcess {
         }
     }
 
-    // A signal handler can only reach globals; both are written once per job and read by the loop.
-    nonisolated(unsafe) private static var runningGroup: pid_t = 0
-    nonisolated(unsafe) private static var receivedSignal: Int32 = 0
+    // A signal handler can only reach globals; lock-free atomics are safe to touch in one, and
+    // the loop on another thread reads what it wrote.
+    private static let runningGroup = Atomic<pid_t>(0)
+    private static let receivedSignal = Atomic<Int32>(0)
+
+    private static var signalReceived: Int32 { receivedSignal.load(ordering: .sequentiallyConsistent) }
 
     private static func installHandlers() -> [sigaction] {
-        receivedSignal = 0
+        receivedSignal.store(0, ordering: .sequentiallyConsistent)
         return signals.map { number in
             var action = sigaction(), previous = sigaction()
             action.__sigaction_handler.sa_handler = { received in
-                SparkJobProcess.receivedSignal = received
-                if SparkJobProcess.runningGroup > 0 { kill(-SparkJobProcess.runningGroup, SIGTERM) }
+                SparkJobProcess.receivedSignal.store(received, ordering: .sequentiallyConsistent)
+                let group = SparkJobProcess.runningGroup.load(ordering: .sequentiallyConsistent)
+                if group > 0 { kill(-group, SIGTERM) }
             }
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART

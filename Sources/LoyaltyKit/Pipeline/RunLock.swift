@@ -22,7 +22,7 @@ public final class RunLock {
             descriptor = -1
             throw LoyaltyError.locked(lockFile: path, holder: holder.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown process")
         }
-        let note = "pid \(getpid()) since \(ISO8601DateFormatter().string(from: Date()))\n"
+        let note = "pid \(getpid()) since \(CivilDate.formatTimestamp(Int64(Date().timeIntervalSince1970)))\n"
         ftruncate(descriptor, 0)
         _ = note.withCString { pwrite(descriptor, $0, strlen($0), 0) }
     }
