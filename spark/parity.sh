@@ -7,7 +7,10 @@
 #      moved to another day; then a night under the SQLite engine on the Spark warehouse, and
 #      both engines again as of 2026-11-23;
 #   2. a generated delivery of about 200k lines: its history up to 2026-11-20, then the night of
-#      2026-11-21's lines alone (bench/split_night.py), so the lake is rewritten for one day.
+#      2026-11-21's lines alone (bench/split_night.py), so the lake is rewritten for one day;
+#   3. the same with a 365-day window, then a night with no new lines: the aggregates change by
+#      the orders that left the window and the customers who placed them. This series passes the
+#      job's inputs and results through spark.staging (a file:// folder here), as on a cluster.
 #
 #   SPARK_SUBMIT   the spark-submit to use (default: .venv-spark/bin/spark-submit, `make spark-env`)
 #   SPARK_MASTER   default local-cluster[2,1,1024]: two executor JVMs, as on a cluster
@@ -24,6 +27,7 @@ engine_file() { # base-pipeline engine out-file
     grep -v '^\(warehouse\|output\):' "$1" > "$3"
     if [ "$2" = spark ]; then
         printf '\nengine: spark\nspark:\n  submit: %s\n  master: "%s"\n  lake: %s\n' "$SUBMIT" "$MASTER" "$WORK/$(basename "$3" .yml)-lake" >> "$3"
+        if [ -n "${SERIES_STAGING:-}" ]; then printf '  staging: %s\n' "$SERIES_STAGING" >> "$3"; fi
     fi
 }
 
@@ -98,6 +102,17 @@ $BIN generate --out "$WORK/generated" --orders 60000 --customers 20000 --product
 python3 bench/split_night.py "$WORK/generated" 2026-11-21 "$WORK/split"
 echo "generated: $(($(wc -l < "$WORK/generated/transactions.csv") - 1)) lines"
 series generated bench/bench.yml "$WORK/split/base" 2026-11-20 "$WORK/split/night" 2026-11-21
+
+sed 's/^segment:$/segment:\n  lookback_days: 365/' bench/bench.yml > "$WORK/sliding.yml"
+grep -q 'lookback_days: 365' "$WORK/sliding.yml"
+mkdir -p "$WORK/nothing"
+head -1 "$WORK/split/night/transactions.csv" > "$WORK/nothing/transactions.csv"
+SERIES_STAGING="file://$WORK/staging" series sliding "$WORK/sliding.yml" "$WORK/split/base" 2026-11-20 "$WORK/split/night" 2026-11-21 "$WORK/nothing" 2026-11-22
+
+if [ -e "$WORK/staging" ] && [ -n "$(ls -A "$WORK/staging")" ]; then
+    echo "FAIL the Spark job left files in spark.staging: $(ls -A "$WORK/staging")"
+    failures=$((failures + 1))
+fi
 
 if [ "$failures" -gt 0 ]; then
     echo "spark parity: $failures failure(s)"

@@ -12,40 +12,68 @@ enum AggregateDefinitions {
     /// is rebuilt on its next run.
     static let version = 4
 
+    /// How a table's rows depend on the orders, which is what lets an engine maintain it from
+    /// the orders a night changed rather than from the whole window.
+    enum Kind {
+        /// One row per order, all history: the touched orders' rows are replaced.
+        case perOrder
+        /// Rows keyed by customer, each from that customer's orders in the window alone: the
+        /// affected customers' rows are replaced.
+        case perCustomer
+        /// Every value column a sum over orders and over customers (counts of orders, of
+        /// customers, of one customer's repeat purchases): the new rows of the changed orders'
+        /// customers minus their old rows are added. A row summing to zero is absent from the
+        /// reference, except the one row of a table without a key to group by.
+        case summed(dropsZeroRows: Bool)
+    }
+
     struct Table {
         let name: String
         /// Columns in key order first; `verify` compares whole rows.
         let columns: [String]
         let keyColumns: Int
+        let kind: Kind
         /// The reference rows for a window (ignored by the all-history tables), in a dialect.
         let reference: (FiguresWindow, SQLDialect) -> String
     }
 
     static let tables: [Table] = [
-        Table(name: "agg_order", columns: orderColumns, keyColumns: 1) { _, _ in orders(where: nil) },
+        Table(name: "agg_order", columns: orderColumns, keyColumns: 1, kind: .perOrder) { _, _ in orders(where: nil) },
         Table(name: "agg_total", columns: ["id", "orders", "paid_orders", "baskets", "revenue_minor", "bonus_earned_minor", "bonus_spent_minor"],
-              keyColumns: 1) { window, _ in total(orders: orders(where: nil), window: window) },
-        Table(name: "agg_customer", columns: customerColumns, keyColumns: 1) { window, _ in customers(orders: orders(where: nil), window: window) },
-        Table(name: "agg_customer_product", columns: customerProductColumns, keyColumns: 2) { window, dialect in
+              keyColumns: 1, kind: .summed(dropsZeroRows: false)) { window, _ in total(orders: orders(where: nil), window: window) },
+        Table(name: "agg_customer", columns: customerColumns, keyColumns: 1, kind: .perCustomer) { window, _ in
+            customers(orders: orders(where: nil), window: window)
+        },
+        Table(name: "agg_customer_product", columns: customerProductColumns, keyColumns: 2, kind: .perCustomer) { window, dialect in
             customerProducts(orders: orders(where: nil), window: window, dialect: dialect)
         },
-        Table(name: "agg_customer_month", columns: ["customer_key", "month", "paid_orders"], keyColumns: 2) { window, _ in
+        Table(name: "agg_customer_month", columns: ["customer_key", "month", "paid_orders"], keyColumns: 2, kind: .perCustomer) { window, _ in
             customerMonths(orders: orders(where: nil), window: window)
         },
-        Table(name: "agg_customer_hour", columns: ["customer_key", "weekday_hour", "paid_orders"], keyColumns: 2) { window, _ in
+        Table(name: "agg_customer_hour", columns: ["customer_key", "weekday_hour", "paid_orders"], keyColumns: 2, kind: .perCustomer) { window, _ in
             customerHours(orders: orders(where: nil), window: window)
         },
-        Table(name: "agg_product", columns: productColumns, keyColumns: 1) { products(window: $0, dialect: $1) },
-        Table(name: "agg_category_month", columns: ["category_key", "month", "lines", "units", "revenue_minor", "paid_orders"], keyColumns: 2) { window, _ in
+        Table(name: "agg_product", columns: productColumns, keyColumns: 1, kind: .summed(dropsZeroRows: true)) { products(window: $0, dialect: $1) },
+        Table(name: "agg_category_month", columns: ["category_key", "month", "lines", "units", "revenue_minor", "paid_orders"], keyColumns: 2,
+              kind: .summed(dropsZeroRows: true)) { window, _ in
             categoryMonths(window: window)
         },
-        Table(name: "agg_product_month", columns: ["product_key", "month", "lines", "units", "revenue_minor"], keyColumns: 2) { window, _ in
+        Table(name: "agg_product_month", columns: ["product_key", "month", "lines", "units", "revenue_minor"], keyColumns: 2,
+              kind: .summed(dropsZeroRows: true)) { window, _ in
             productMonths(window: window)
         },
-        Table(name: "agg_product_gap", columns: ["product_key", "gap_days", "gaps"], keyColumns: 2) { window, _ in productGaps(window: window) },
-        Table(name: "agg_product_pair", columns: ["product_a_key", "product_b_key", "orders"], keyColumns: 2) { window, _ in productPairs(window: window) },
-        Table(name: "agg_category_basket", columns: ["category_key", "baskets"], keyColumns: 1) { window, _ in categoryBaskets(window: window) },
-        Table(name: "agg_category_pair", columns: ["category_a_key", "category_b_key", "orders"], keyColumns: 2) { window, _ in categoryPairs(window: window) },
+        Table(name: "agg_product_gap", columns: ["product_key", "gap_days", "gaps"], keyColumns: 2, kind: .summed(dropsZeroRows: true)) { window, _ in
+            productGaps(window: window)
+        },
+        Table(name: "agg_product_pair", columns: ["product_a_key", "product_b_key", "orders"], keyColumns: 2, kind: .summed(dropsZeroRows: true)) {
+            window, _ in productPairs(window: window)
+        },
+        Table(name: "agg_category_basket", columns: ["category_key", "baskets"], keyColumns: 1, kind: .summed(dropsZeroRows: true)) { window, _ in
+            categoryBaskets(window: window)
+        },
+        Table(name: "agg_category_pair", columns: ["category_a_key", "category_b_key", "orders"], keyColumns: 2, kind: .summed(dropsZeroRows: true)) {
+            window, _ in categoryPairs(window: window)
+        },
     ]
 
     static let orderColumns = ["order_key", "customer_key", "ordered_at", "day", "hour", "net_minor", "units", "basket_products",

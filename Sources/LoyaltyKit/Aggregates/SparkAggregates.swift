@@ -7,11 +7,16 @@ import Logging
 /// (`AggregateDefinitions`, Spark dialect), then loaded into the warehouse's aggregate tables.
 ///
 /// A night hands Spark every line of the days its loads touched (the days the touched orders were
-/// and are on): Spark replaces those partitions of the lake whole, computes the touched orders'
-/// `agg_order` rows, and recomputes the windowed aggregates from the window's partitions alone.
-/// A new lake, definitions version or time zone, or aggregates maintained without Spark in
-/// between, rewrite the whole lake. Nothing changes in the warehouse until the job has succeeded; the
-/// aggregates then replace the old ones in one transaction.
+/// and are on): Spark replaces those partitions of the lake whole and computes the touched orders'
+/// `agg_order` rows. The windowed aggregates then change by what changed (`Mode.delta`): the
+/// affected orders are the touched ones and those that crossed a window edge, the affected
+/// customers theirs; the job runs each definition over the affected customers' orders in the old
+/// lake and window and in the new, and the binary replaces those customers' rows and adds the
+/// differences to the summed tables (`AggregateDefinitions.Kind`). A changed category map, a
+/// failed job since, or too many affected orders recompute the window's aggregates instead; a
+/// new lake, definitions version or time zone, or aggregates maintained without Spark in between,
+/// rewrite the whole lake. Nothing changes in the warehouse until the job has succeeded; its rows
+/// then reach the aggregate tables in one transaction.
 ///
 /// For now ingest still validates the lines and keeps them in `order_line` too: the stages that
 /// read lines directly (pairs' baskets, publish's outcomes, the backtest) read them there.
@@ -46,18 +51,20 @@ struct SparkAggregates {
         let dirtyDays = try warehouse.database.write { db in try Self.markDirty(db, plan: plan) }
         let export = try warehouse.database.read { db in try self.export(db, plan: plan, dirtyDays: dirtyDays, to: work) }
         try writeSpec(plan: plan, export: export, lake: lake, work: work)
+        logger.info("Spark job: \(Self.describe(plan: plan, export: export))")
         try SparkSubmit(config: config.spark, stage: stage, logger: logger)
             .run(job: Self.job, spec: work + "/spec.json", log: work + "/spark.log", failureLog: warehouse.path + ".spark-failed.log")
 
         let customers = try warehouse.database.writeWithoutTransaction { db -> Int in
             var customers = 0
             try db.inTransaction(.immediate) {
-                customers = try load(db, plan: plan, from: work + "/out", lake: lake)
+                customers = try load(db, plan: plan, export: export, from: work + "/out", lake: lake)
                 return .commit
             }
             return customers
         }
-        return .init(rebuilt: plan.full, orders: export.orders, customers: customers, seconds: Date().timeIntervalSince(started))
+        return .init(rebuilt: plan.full, orders: export.delta?.orders ?? export.orders, customers: customers,
+                     seconds: Date().timeIntervalSince(started))
     }
 
     /// What tonight's job must do, read from the warehouse before anything changes.
@@ -67,6 +74,10 @@ struct SparkAggregates {
         var lastOrder: Int64
         var newOrdersFrom: Int64
         var categoryMap: String
+        /// The window the aggregates hold, when tonight's changes can be applied to them as
+        /// differences: the lake is as they were computed from (no failed job since) and every
+        /// product is in the category it was in.
+        var oldWindow: FiguresWindow?
 
         init(_ db: Database, lake: String, window: FiguresWindow, timezone: String) throws {
             lastOrder = try Int64.fetchOne(db, sql: "SELECT MAX(order_key) FROM sales_order") ?? 0
@@ -77,6 +88,9 @@ struct SparkAggregates {
             newOrdersFrom = full ? 0 : state!.newOrdersFrom
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM aggregate_pending_order") ?? 0
             upToDate = !full && pending == 0 && lastOrder < newOrdersFrom && state?.window == window && state?.categoryMap == categoryMap
+            let failedSince = try db.tableExists("aggregate_lake_dirty")
+                && (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM aggregate_lake_dirty") ?? 0) > 0
+            if let state, !full, !failedSince, state.categoryMap == categoryMap { oldWindow = state.window }
         }
 
         /// The lake the aggregates were last computed from (nil: the SQLite engine, or never).
@@ -97,6 +111,15 @@ struct SparkAggregates {
         var orders = 0
         /// The lake partitions (UTC dates) the job rewrites; empty on a full run (all of them).
         var dirtyDates: [String] = []
+        /// Set when the job computes the aggregates' changes rather than the whole window.
+        var delta: Delta?
+    }
+
+    /// The orders whose contribution may change tonight, and the customers whose rows do.
+    struct Delta {
+        var oldWindow: FiguresWindow
+        var orders: Int
+        var customers: [Int64]
     }
 
     private static func utcDate(_ seconds: Int64) -> String { CivilDate.format(ZoneClock.day(ofLocalSeconds: seconds)) }
@@ -149,7 +172,27 @@ struct SparkAggregates {
         try writeRows(work + "/touched.csv", db, sql: "SELECT order_key FROM (\(plan.touchedOrders)) ORDER BY 1", columns: 1) { _ in orders += 1 }
         export.orders = orders
         try writeRows(work + "/products.csv", db, sql: "SELECT product_key, category_key FROM product ORDER BY product_key", columns: 2)
+        if let oldWindow = plan.oldWindow { export.delta = try affected(db, plan: plan, oldWindow: oldWindow, work: work) }
         return export
+    }
+
+    /// The affected orders (touched, or crossing a window edge as it moved) and their customers
+    /// before and after tonight's loads; nil when they are so many of all orders that one pass
+    /// over the window costs less, as the SQLite engine decides.
+    private func affected(_ db: Database, plan: Plan, oldWindow: FiguresWindow, work: String) throws -> Delta? {
+        let crossing = window.symmetricDifference(oldWindow).map { "SELECT order_key FROM agg_order WHERE ordered_at >= \($0.from) AND ordered_at < \($0.until)" }
+        let affectedOrders = ([plan.touchedOrders] + crossing).joined(separator: " UNION ")
+        var orders = 0
+        try writeRows(work + "/affected_orders.csv", db, sql: "SELECT order_key FROM (\(affectedOrders)) ORDER BY 1", columns: 1) { _ in orders += 1 }
+        let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_order") ?? 0
+        if Double(orders) > AggregateMaintenance.rebuildShare * Double(known) && orders > 10_000 { return nil }
+        var customers: [Int64] = []
+        try writeRows(work + "/affected_customers.csv", db, sql: """
+            SELECT customer_key FROM agg_order WHERE order_key IN (\(affectedOrders)) AND customer_key IS NOT NULL
+            UNION SELECT customer_key FROM order_line WHERE order_key IN (\(plan.touchedOrders)) AND customer_key IS NOT NULL
+            ORDER BY 1
+            """, columns: 1) { customers.append($0.int64(0)) }
+        return Delta(oldWindow: oldWindow, orders: orders, customers: customers)
     }
 
     /// Rows as headerless CSV of integers (NULL: empty): nothing in them needs quoting.
@@ -177,21 +220,50 @@ struct SparkAggregates {
     private func writeSpec(plan: Plan, export: Export, lake: String, work: String) throws {
         // The lake's partitions are UTC dates of the orders' times: a day either side of the
         // window's bounds holds every order in it; the definitions' own window clause trims.
-        let windowDates: Any = window.from.map { [Self.utcDate($0 - 86_400), Self.utcDate(window.until + 86_400)] } ?? NSNull()
-        let tables: [[String: Any]] = AggregateDefinitions.tables.map { table in
-            ["name": table.name, "columns": table.columns, "sql": table.reference(window, .spark),
-             "lines": table.name == "agg_order" ? "touched" : "window"]
+        func partitions(_ window: FiguresWindow) -> Any {
+            window.from.map { [Self.utcDate($0 - 86_400), Self.utcDate(window.until + 86_400)] } ?? NSNull()
         }
-        let spec: [String: Any] = [
+        let tables: [[String: Any]] = AggregateDefinitions.tables.map { table in
+            var entry: [String: Any] = ["name": table.name, "columns": table.columns, "key_columns": table.keyColumns,
+                                        "sql": table.reference(window, .spark), "kind": Self.kindName(table.kind)]
+            if let delta = export.delta { entry["sql_old"] = table.reference(delta.oldWindow, .spark) }
+            return entry
+        }
+        var spec: [String: Any] = [
             "timezone": config.timezone, "lake": lake, "full": plan.full, "lines": Self.fileURL(work + "/lines.csv"),
             "touched": Self.fileURL(work + "/touched.csv"), "dirty_dates": export.dirtyDates,
-            "products": Self.fileURL(work + "/products.csv"), "window_dates": windowDates,
+            "products": Self.fileURL(work + "/products.csv"), "window_dates": partitions(window),
             "tables": tables, "output": Self.fileURL(work + "/out"), "summary": work + "/summary.json",
-            "parent_pid": Int(getpid()),
+            "parent_pid": Int(getpid()), "delta": export.delta != nil,
         ]
+        // One folder per warehouse: pipelines may share a staging root, never a warehouse.
+        if let staging = config.spark.staging {
+            spec["staging"] = staging + (staging.hasSuffix("/") ? "" : "/") + (work as NSString).lastPathComponent
+        }
+        if let delta = export.delta {
+            spec["old_window_dates"] = partitions(delta.oldWindow)
+            spec["affected_orders"] = Self.fileURL(work + "/affected_orders.csv")
+            spec["affected_customers"] = Self.fileURL(work + "/affected_customers.csv")
+            spec["old_lines"] = Self.fileURL(work + "/old_lines")
+        }
         let data = try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys, .prettyPrinted])
         guard FileManager.default.createFile(atPath: work + "/spec.json", contents: data) else {
             throw LoyaltyError.io(path: work + "/spec.json", message: "cannot write the Spark job's spec")
+        }
+    }
+
+    private static func describe(plan: Plan, export: Export) -> String {
+        if plan.full { return "the whole lake, and every aggregate from it" }
+        let partitions = "\(export.dirtyDates.count) lake partitions rewritten"
+        guard let delta = export.delta else { return partitions + ", the window's aggregates recomputed" }
+        return partitions + ", the aggregates changed by \(delta.orders) orders of \(delta.customers.count) customers"
+    }
+
+    private static func kindName(_ kind: AggregateDefinitions.Kind) -> String {
+        switch kind {
+        case .perOrder: return "order"
+        case .perCustomer: return "customer"
+        case .summed(let dropsZeroRows): return dropsZeroRows ? "summed" : "summed_one_row"
         }
     }
 
@@ -200,32 +272,39 @@ struct SparkAggregates {
         URL(fileURLWithPath: path).standardizedFileURL.absoluteString
     }
 
-    /// Replaces the aggregate tables with the job's rows and records the new state; returns the
-    /// customers in the window.
-    private func load(_ db: Database, plan: Plan, from out: String, lake: String) throws -> Int {
+    /// Brings the aggregate tables to the job's rows and records the new state; returns the
+    /// customers in the window, or the affected ones when the job computed changes.
+    private func load(_ db: Database, plan: Plan, export: Export, from out: String, lake: String) throws -> Int {
+        if let delta = export.delta {
+            try db.execute(sql: "DROP TABLE IF EXISTS temp.spark_affected_customer; CREATE TEMP TABLE spark_affected_customer (customer_key INTEGER PRIMARY KEY)")
+            let insert = try db.makeStatement(sql: "INSERT INTO spark_affected_customer (customer_key) VALUES (?)")
+            for customer in delta.customers { try insert.execute(arguments: [customer]) }
+        }
         for table in AggregateDefinitions.tables {
-            if table.name == "agg_order" && !plan.full {
+            let columns = table.columns.joined(separator: ", ")
+            let placeholders = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
+            var insert = "INSERT INTO \(table.name) (\(columns)) VALUES (\(placeholders))"
+            var dropZero: Statement?
+            switch table.kind {
+            case .perOrder where !plan.full:
                 try db.execute(sql: "DELETE FROM agg_order WHERE order_key IN (\(plan.touchedOrders))")
-            } else {
+            case .perCustomer where export.delta != nil:
+                try db.execute(sql: "DELETE FROM \(table.name) WHERE customer_key IN spark_affected_customer")
+            case .summed(let dropsZeroRows) where export.delta != nil:
+                let keys = table.columns.prefix(table.keyColumns), values = table.columns.dropFirst(table.keyColumns)
+                insert += " ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET "
+                    + values.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")
+                if dropsZeroRows {
+                    dropZero = try db.makeStatement(sql: "DELETE FROM \(table.name) WHERE "
+                        + (keys.map { "\($0) = ?" } + values.map { "\($0) = 0" }).joined(separator: " AND "))
+                }
+            default:
                 try db.execute(sql: "DELETE FROM \(table.name)")
             }
-            let statement = try db.makeStatement(sql: "INSERT INTO \(table.name) (\(table.columns.joined(separator: ", "))) VALUES ("
-                + Array(repeating: "?", count: table.columns.count).joined(separator: ", ") + ")")
-            for file in try partFiles(out + "/" + table.name) {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                    throw LoyaltyError.engine(stage: stage, message: "cannot read the Spark job's rows in \(file)")
-                }
-                for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-                    let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                    guard fields.count == table.columns.count else {
-                        throw LoyaltyError.engine(stage: stage, message: "the Spark job wrote \(fields.count) values where \(table.name) has "
-                            + "\(table.columns.count) columns (\(file)): '\(line.prefix(200))'")
-                    }
-                    let values: [DatabaseValueConvertible?] = fields.map { field in
-                        field.isEmpty ? nil : Int64(field).map { $0 as DatabaseValueConvertible } ?? String(field)
-                    }
-                    try statement.execute(arguments: StatementArguments(values))
-                }
+            let statement = try db.makeStatement(sql: insert)
+            try forEachRow(of: table, in: out) { values in
+                try statement.execute(arguments: StatementArguments(values))
+                try dropZero?.execute(arguments: StatementArguments(Array(values.prefix(table.keyColumns))))
             }
         }
         try AggregateMaintenance(window: window, timezone: config.timezone).finish(db, lastOrder: plan.lastOrder, categoryMap: plan.categoryMap)
@@ -234,7 +313,28 @@ struct SparkAggregates {
             INSERT OR REPLACE INTO aggregate_lake (id, lake) VALUES (1, ?);
             DELETE FROM aggregate_lake_dirty
             """, arguments: [lake])
+        if let delta = export.delta {
+            try db.execute(sql: "DROP TABLE temp.spark_affected_customer")
+            return delta.customers.count
+        }
         return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_customer") ?? 0
+    }
+
+    /// Calls `body` with each row the job wrote for `table` (NULL for an empty field).
+    private func forEachRow(of table: AggregateDefinitions.Table, in out: String, _ body: ([DatabaseValueConvertible?]) throws -> Void) throws {
+        for file in try partFiles(out + "/" + table.name) {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw LoyaltyError.engine(stage: stage, message: "cannot read the Spark job's rows in \(file)")
+            }
+            for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                guard fields.count == table.columns.count else {
+                    throw LoyaltyError.engine(stage: stage, message: "the Spark job wrote \(fields.count) values where \(table.name) has "
+                        + "\(table.columns.count) columns (\(file)): '\(line.prefix(200))'")
+                }
+                try body(fields.map { field in field.isEmpty ? nil : Int64(field).map { $0 as DatabaseValueConvertible } ?? String(field) })
+            }
+        }
     }
 
     /// A table's CSV part files, in name order.

@@ -21,6 +21,10 @@ public struct SparkConfig: Equatable, Sendable {
     public var lake: String?
     /// A job still running after this many minutes is stopped and the night fails (nil: no limit).
     public var timeoutMinutes: Int?
+    /// A folder every executor reads and writes (`hdfs://…`, `s3a://…`, a shared mount) that the
+    /// job's inputs and large results pass through on a cluster; nil: the warehouse's folder,
+    /// which local masters see.
+    public var staging: String?
 
     public init() {}
 
@@ -58,6 +62,12 @@ public struct SparkConfig: Equatable, Sendable {
             spark.lake = lake
         }
         spark.timeoutMinutes = try map.int("timeout_minutes", in: 1...10_080)
+        if let staging = try map.string("staging") {
+            guard !staging.isEmpty else {
+                throw map.fail("staging", "expected a folder or URL every executor can read and write (hdfs://…, s3a://…, a shared mount)")
+            }
+            spark.staging = staging
+        }
         return spark
     }
 }

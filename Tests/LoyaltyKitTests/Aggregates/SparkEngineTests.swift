@@ -63,6 +63,44 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root + "/warehouse.sqlite.spark-work"))
     }
 
+    /// A night's job computes changes only from a lake that is as the aggregates were computed
+    /// from, with every product in its category: otherwise the window is recomputed, or the lake
+    /// rewritten.
+    @Test func changesAreAppliedOnlyToALakeTheAggregatesCameFrom() throws {
+        let root = try temporaryFolder()
+        try runPipeline(input: fixture("demo"), root: root, asOf: "2026-11-07", selection: .only("ingest"))
+        let warehouse = try Warehouse(path: root + "/warehouse.sqlite")
+        let window = try #require(try AggregateMaintenance.stateWindow(warehouse))
+        let timezone = try warehouse.database.read { db in try String.fetchOne(db, sql: "SELECT timezone FROM aggregate_state") ?? "" }
+        let lake = root + "/lake"
+        func plan() throws -> SparkAggregates.Plan {
+            try warehouse.database.read { db in try SparkAggregates.Plan(db, lake: lake, window: window, timezone: timezone) }
+        }
+        // Maintained under SQLite: the lake is not trusted.
+        #expect(try plan().full)
+        try warehouse.database.write { db in
+            try db.execute(sql: """
+                CREATE TABLE aggregate_lake (id INTEGER PRIMARY KEY CHECK (id = 1), lake TEXT NOT NULL);
+                INSERT INTO aggregate_lake (id, lake) VALUES (1, ?);
+                CREATE TABLE aggregate_lake_dirty (day INTEGER PRIMARY KEY);
+                """, arguments: [lake])
+        }
+        #expect(try !plan().full && plan().oldWindow == window)
+        #expect(try warehouse.database.read { db in try SparkAggregates.Plan(db, lake: root + "/other", window: window, timezone: timezone) }.full)
+        // A job that failed after touching the lake: its partitions are no longer as they were.
+        try warehouse.database.write { db in try db.execute(sql: "INSERT INTO aggregate_lake_dirty (day) VALUES (20400)") }
+        #expect(try !plan().full && plan().oldWindow == nil)
+        try warehouse.database.write { db in try db.execute(sql: "DELETE FROM aggregate_lake_dirty") }
+        // A product in another category changes the category figures of every order it is in.
+        try warehouse.database.write { db in
+            try db.execute(sql: """
+                UPDATE product SET category_key = (SELECT MIN(category_key) FROM category WHERE category_key <> product.category_key)
+                WHERE product_key = (SELECT MIN(product_key) FROM product WHERE category_key IS NOT NULL)
+                """)
+        }
+        #expect(try !plan().full && plan().oldWindow == nil)
+    }
+
     /// A fake spark-submit whose process group holds a grandchild (as the JVM's Python job and
     /// executors are): it writes that child's pid and waits for it.
     private func hangingSubmit(in root: String) throws -> (submit: String, childPid: String) {

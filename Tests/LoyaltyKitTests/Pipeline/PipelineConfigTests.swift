@@ -63,6 +63,7 @@ import Testing
                 spark.sql.shuffle.partitions: 8
               lake: s3a://shop-lake/order_lines
               timeout_minutes: 240
+              staging: hdfs://namenode/loyalty/staging
             """
         let config = try PipelineConfig.parse(yaml: yaml, file: "p.yml")
         #expect(config.engine == .spark)
@@ -70,6 +71,8 @@ import Testing
         #expect(config.spark.conf == ["spark.executor.memory": "1g", "spark.sql.shuffle.partitions": "8"])
         #expect(config.spark.lake == "s3a://shop-lake/order_lines")
         #expect(config.spark.timeoutMinutes == 240)
+        #expect(config.spark.staging == "hdfs://namenode/loyalty/staging")
+        #expect(try PipelineConfig.parse(yaml: "", file: "p.yml").spark.staging == nil)
         #expect(SparkSubmit(config: config.spark, stage: "ingest", logger: quietLogger).timeoutSeconds == 14_400)
         #expect(try PipelineConfig.parse(yaml: "", file: "p.yml").spark.timeoutMinutes == nil)
         // The engine is not a figure setting: both engines give the same outputs, so the same digest.
@@ -90,6 +93,7 @@ import Testing
             ("spark:\n  lakes: /tmp/x\n", 2, "spark.lakes"),
             ("spark:\n  timeout_minutes: 0\n", 2, "spark.timeout_minutes"),
             ("spark:\n  timeout_minutes: 2h\n", 2, "spark.timeout_minutes"),
+            ("spark:\n  staging: \"\"\n", 2, "spark.staging"),
         ])
     }
 
