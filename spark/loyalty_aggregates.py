@@ -34,7 +34,8 @@ SPEC.json (written by Sources/LoyaltyKit/Aggregates/SparkAggregates.swift) gives
 - `staging` (optional, `spark.staging`): a folder every executor reads and writes. The inputs
   above are local files of the binary's machine (this driver's, in client mode); with `staging`
   they are copied there first, the old lines and the large results are written there, and the
-  results copied back to `output`; the folder is removed at the end. Without it the local files
+  results copied back to `output`; the folder is removed at the end, failed or not (a killed job's
+  at the start of the next). Without it the local files
   are read where they are, which only local and local-cluster masters can;
 - `parent_pid`: the loyalty process. The job stops when it is gone: loyalty stops the job's
   process group on SIGINT, SIGTERM, SIGHUP and its timeout, but cannot when killed outright, and
@@ -102,6 +103,15 @@ def main():
              .getOrCreate())
     define_functions(spark, spec["timezone"])
     staging = Staging(spark, spec)
+    try:
+        run(spark, spec, staging, started)
+    finally:
+        staging.remove()
+    spark.stop()
+
+
+def run(spark, spec, staging, started):
+    """Rewrites the lake's partitions and writes the aggregates' rows, as the spec says."""
 
     lines = spark.read.csv(spec["lines"], schema=LINE_SCHEMA, header=False)
     lines = with_order_date(lines)
@@ -128,11 +138,13 @@ def main():
         # as they were, they are the same outside the replaced partitions.
         span = spanning(spec["old_window_dates"], spec["window_dates"])
         now = affected_lines(lake_on(spark, spec, span), affected_orders, affected_customers).cache()
-        new_lines = in_dates(now, spec["window_dates"]).select(*LINE_COLUMNS).cache()
+        # Not cached themselves: the summed tables switch the order_line view between the two,
+        # and replacing a view drops its plan's cache. Both are cheap to derive again.
+        new_lines = in_dates(now, spec["window_dates"]).select(*LINE_COLUMNS)
         old_lines = in_dates(now.where(~F.col("order_date").isin(dirty)), spec["old_window_dates"]).select(*LINE_COLUMNS)
         if dirty:
-            old_lines = old_lines.unionByName(spark.read.schema(LAKE_SCHEMA).parquet(spec["old_lines"]).select(*LINE_COLUMNS))
-        old_lines = old_lines.cache()
+            kept = spark.read.schema(LAKE_SCHEMA).parquet(spec["old_lines"]).select(*LINE_COLUMNS).cache()
+            old_lines = old_lines.unionByName(kept)
         phase(f"the affected lines: {old_lines.count()} as they were, {new_lines.count()} now")
     else:
         # Read once: every definition scans the lines again, and listing the partitions costs most.
@@ -154,8 +166,6 @@ def main():
 
     with open(spec["summary"], "w", encoding="utf-8") as out:
         json.dump({"tables": rows, "partitions_rewritten": rewritten, "delta": delta, "seconds": round(time.time() - started, 3)}, out)
-    staging.remove()
-    spark.stop()
 
 
 def KEY_SCHEMA(name):
@@ -218,19 +228,25 @@ class Staging:
 
 
 def write_rows(result, folder, staging):
-    """Writes a table's rows as headerless CSV part files (NULL: empty); returns their count. A
-    few thousand rows (a night's changes) are written here, sparing Spark's file commit."""
+    """Writes a table's rows as headerless CSV part files (NULL: empty); returns their count. Up
+    to SMALL rows (a night's changes) are fetched in one Spark job and written here, sparing a
+    count and Spark's file commit."""
     result = result.cache()
-    count = result.count()
-    if count <= 100_000:
+    first = result.limit(SMALL + 1).collect()
+    if len(first) <= SMALL:
         os.makedirs(local_path(folder), exist_ok=True)
         with open(os.path.join(local_path(folder), "part-00000.csv"), "w", encoding="utf-8") as out:
-            for row in result.toLocalIterator():
+            for row in first:
                 out.write(",".join("" if value is None else str(value) for value in row) + "\n")
+        count = len(first)
     else:
+        count = result.count()
         staging.write(result, folder)
     result.unpersist()
     return count
+
+
+SMALL = 100_000
 
 
 def local_path(url):

@@ -4,8 +4,8 @@
 # aggregates must equal the reference definitions (`loyalty verify`).
 #
 #   1. the demo: fixtures/demo as of 2026-11-07, then re-delivered as of 2026-11-21 with one order
-#      moved to another day; then a night under the SQLite engine on the Spark warehouse, and
-#      both engines again as of 2026-11-23;
+#      moved to another day and another given to another customer; then a night under the SQLite
+#      engine on the Spark warehouse, and both engines again as of 2026-11-23;
 #   2. a generated delivery of about 200k lines: its history up to 2026-11-20, then the night of
 #      2026-11-21's lines alone (bench/split_night.py), so the lake is rewritten for one day;
 #   3. the same with a 365-day window, then a night with no new lines: the aggregates change by
@@ -72,7 +72,8 @@ series() { # name base-pipeline then pairs of input as-of
 }
 
 # The demo's second night re-delivers it with one order moved to another day, so the lake must
-# drop it from its old partition (and the partition of a day left with no order at all).
+# drop it from its old partition (and the partition of a day left with no order at all), and one
+# order given to another customer.
 mkdir -p "$WORK/moved"
 cp fixtures/demo/*.csv "$WORK/moved/"
 python3 - "$WORK/moved/transactions.csv" <<'PY'
@@ -80,10 +81,17 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
 header, body = rows[0], rows[1:]
 at = header.index("ordered_at")
+customer = header.index("customer_id")
 first = body[0][0]
 for row in body:
     if row[0] == first:
         row[at] = "2026-11-15T10:30:00Z"
+# Another order goes to another customer: both customers' figures change.
+second = next(row[0] for row in body if row[0] != first and row[customer])
+other = next(row[customer] for row in body if row[customer] and row[customer] != next(r[customer] for r in body if r[0] == second))
+for row in body:
+    if row[0] == second:
+        row[customer] = other
 csv.writer(open(sys.argv[1], "w", encoding="utf-8", newline=""), lineterminator="\n").writerows([header] + body)
 PY
 series demo pipelines/demo.yml fixtures/demo 2026-11-07 "$WORK/moved" 2026-11-21

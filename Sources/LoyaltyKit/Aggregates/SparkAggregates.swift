@@ -8,14 +8,14 @@ import Logging
 ///
 /// A night hands Spark every line of the days its loads touched (the days the touched orders were
 /// and are on): Spark replaces those partitions of the lake whole and computes the touched orders'
-/// `agg_order` rows. The windowed aggregates then change by what changed (`Mode.delta`): the
+/// `agg_order` rows. The windowed aggregates then change by what changed (`Export.delta`): the
 /// affected orders are the touched ones and those that crossed a window edge, the affected
 /// customers theirs; the job runs each definition over the affected customers' orders in the old
 /// lake and window and in the new, and the binary replaces those customers' rows and adds the
-/// differences to the summed tables (`AggregateDefinitions.Kind`). A changed category map, a
-/// failed job since, or too many affected orders recompute the window's aggregates instead; a
-/// new lake, definitions version or time zone, or aggregates maintained without Spark in between,
-/// rewrite the whole lake. Nothing changes in the warehouse until the job has succeeded; its rows
+/// differences to the summed tables (`AggregateDefinitions.Kind`). A changed catalog (a product
+/// added or moved), a failed job since, or too many affected orders recompute the window's
+/// aggregates instead; a new lake, definitions version or time zone, or aggregates maintained
+/// without Spark in between, rewrite the whole lake. Nothing changes in the warehouse until the job has succeeded; its rows
 /// then reach the aggregate tables in one transaction.
 ///
 /// For now ingest still validates the lines and keeps them in `order_line` too: the stages that
@@ -180,12 +180,14 @@ struct SparkAggregates {
     /// before and after tonight's loads; nil when they are so many of all orders that one pass
     /// over the window costs less, as the SQLite engine decides.
     private func affected(_ db: Database, plan: Plan, oldWindow: FiguresWindow, work: String) throws -> Delta? {
-        let crossing = window.symmetricDifference(oldWindow).map { "SELECT order_key FROM agg_order WHERE ordered_at >= \($0.from) AND ordered_at < \($0.until)" }
+        let crossing = window.symmetricDifference(oldWindow).map {
+            "SELECT order_key FROM agg_order WHERE ordered_at >= \($0.from) AND ordered_at < \($0.until)"
+        }
         let affectedOrders = ([plan.touchedOrders] + crossing).joined(separator: " UNION ")
-        var orders = 0
-        try writeRows(work + "/affected_orders.csv", db, sql: "SELECT order_key FROM (\(affectedOrders)) ORDER BY 1", columns: 1) { _ in orders += 1 }
+        let orders = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(affectedOrders))") ?? 0
         let known = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agg_order") ?? 0
         if Double(orders) > AggregateMaintenance.rebuildShare * Double(known) && orders > 10_000 { return nil }
+        try writeRows(work + "/affected_orders.csv", db, sql: "SELECT order_key FROM (\(affectedOrders)) ORDER BY 1", columns: 1)
         var customers: [Int64] = []
         try writeRows(work + "/affected_customers.csv", db, sql: """
             SELECT customer_key FROM agg_order WHERE order_key IN (\(affectedOrders)) AND customer_key IS NOT NULL
@@ -236,9 +238,13 @@ struct SparkAggregates {
             "tables": tables, "output": Self.fileURL(work + "/out"), "summary": work + "/summary.json",
             "parent_pid": Int(getpid()), "delta": export.delta != nil,
         ]
-        // One folder per warehouse: pipelines may share a staging root, never a warehouse.
+        // Pipelines may share a staging root, and their warehouses a file name: the folder is
+        // named after the warehouse's whole path.
         if let staging = config.spark.staging {
+            var hasher = SHA256()
+            hasher.update(Array(URL(fileURLWithPath: work).standardizedFileURL.path.utf8))
             spec["staging"] = staging + (staging.hasSuffix("/") ? "" : "/") + (work as NSString).lastPathComponent
+                + "-" + hasher.finalizeHex().prefix(12)
         }
         if let delta = export.delta {
             spec["old_window_dates"] = partitions(delta.oldWindow)
