@@ -112,14 +112,13 @@ def main():
 
 def run(spark, spec, staging, started):
     """Rewrites the lake's partitions and writes the aggregates' rows, as the spec says."""
-
     lines = spark.read.csv(spec["lines"], schema=LINE_SCHEMA, header=False)
     lines = with_order_date(lines)
     phase("spark session started")
     delta = spec.get("delta", False)
     if delta:
-        affected_orders = spark.read.csv(spec["affected_orders"], schema=KEY_SCHEMA("order_key"), header=False).cache()
-        affected_customers = spark.read.csv(spec["affected_customers"], schema=KEY_SCHEMA("customer_key"), header=False).cache()
+        affected_orders = spark.read.csv(spec["affected_orders"], schema=key_schema("order_key"), header=False).cache()
+        affected_customers = spark.read.csv(spec["affected_customers"], schema=key_schema("customer_key"), header=False).cache()
         # Only the partitions about to be replaced change; their affected lines are kept first.
         dirty = spec["dirty_dates"]
         if dirty:
@@ -149,7 +148,7 @@ def run(spark, spec, staging, started):
     else:
         # Read once: every definition scans the lines again, and listing the partitions costs most.
         new_lines = lake_on(spark, spec, spec["window_dates"]).select(*LINE_COLUMNS).cache()
-    touched = spark.read.csv(spec["touched"], schema=KEY_SCHEMA("order_key"), header=False)
+    touched = spark.read.csv(spec["touched"], schema=key_schema("order_key"), header=False)
     touched_lines = lines.join(touched, "order_key").select(*LINE_COLUMNS).cache()
 
     rows = {}
@@ -168,7 +167,8 @@ def run(spark, spec, staging, started):
         json.dump({"tables": rows, "partitions_rewritten": rewritten, "delta": delta, "seconds": round(time.time() - started, 3)}, out)
 
 
-def KEY_SCHEMA(name):
+def key_schema(name):
+    """A headerless CSV of one key column."""
     return StructType([StructField(name, LongType(), False)])
 
 

@@ -15,8 +15,8 @@ import Logging
 /// differences to the summed tables (`AggregateDefinitions.Kind`). A changed catalog (a product
 /// added or moved), a failed job since, or too many affected orders recompute the window's
 /// aggregates instead; a new lake, definitions version or time zone, or aggregates maintained
-/// without Spark in between, rewrite the whole lake. Nothing changes in the warehouse until the job has succeeded; its rows
-/// then reach the aggregate tables in one transaction.
+/// without Spark in between, rewrite the whole lake. Nothing changes in the warehouse until the
+/// job has succeeded; its rows then reach the aggregate tables in one transaction.
 ///
 /// For now ingest still validates the lines and keeps them in `order_line` too: the stages that
 /// read lines directly (pairs' baskets, publish's outcomes, the backtest) read them there.
@@ -75,8 +75,8 @@ struct SparkAggregates {
         var newOrdersFrom: Int64
         var categoryMap: String
         /// The window the aggregates hold, when tonight's changes can be applied to them as
-        /// differences: the lake is as they were computed from (no failed job since) and every
-        /// product is in the category it was in.
+        /// differences: the lake is as they were computed from (no failed job since) and the
+        /// catalog's products and categories are as they were.
         var oldWindow: FiguresWindow?
 
         init(_ db: Database, lake: String, window: FiguresWindow, timezone: String) throws {
@@ -282,7 +282,10 @@ struct SparkAggregates {
     /// customers in the window, or the affected ones when the job computed changes.
     private func load(_ db: Database, plan: Plan, export: Export, from out: String, lake: String) throws -> Int {
         if let delta = export.delta {
-            try db.execute(sql: "DROP TABLE IF EXISTS temp.spark_affected_customer; CREATE TEMP TABLE spark_affected_customer (customer_key INTEGER PRIMARY KEY)")
+            try db.execute(sql: """
+                DROP TABLE IF EXISTS temp.spark_affected_customer;
+                CREATE TEMP TABLE spark_affected_customer (customer_key INTEGER PRIMARY KEY)
+                """)
             let insert = try db.makeStatement(sql: "INSERT INTO spark_affected_customer (customer_key) VALUES (?)")
             for customer in delta.customers { try insert.execute(arguments: [customer]) }
         }
